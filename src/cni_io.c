@@ -1,0 +1,312 @@
+/*
+** cni_io.c: atomic file writes, folders, whole-file reads, number
+** formatting and parsing independent of the locale, UTF-8 checks.
+** Layer: core. Never includes Lua headers.
+*/
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "cni_io.h"
+
+int cni_mkdirs(const char *dir, cni_err *err) {
+  char buf[4096];
+  size_t len = strlen(dir);
+  if (len == 0) return CNI_OK;
+  if (len >= sizeof buf)
+    return cni_err_set(err, CNI_EIO, "%s: path too long", dir);
+  memcpy(buf, dir, len + 1);
+  for (size_t i = 1; i <= len; i++) {
+    if (buf[i] == '/' || buf[i] == '\0') {
+      char c = buf[i];
+      buf[i] = '\0';
+      struct stat st;
+      if (stat(buf, &st) != 0) {
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+          return cni_err_set(err, CNI_EIO, "%s: cannot create folder: %s",
+                             buf, strerror(errno));
+      } else if (!S_ISDIR(st.st_mode)) {
+        return cni_err_set(err, CNI_EIO, "%s: exists and is not a folder", buf);
+      }
+      buf[i] = c;
+    }
+  }
+  return CNI_OK;
+}
+
+int cni_atomic_open(cni_atomic *a, const char *path, cni_err *err) {
+  char dir[4096];
+  const char *slash = strrchr(path, '/');
+  a->fp = NULL;
+  a->tmp[0] = '\0';
+  if (strlen(path) + 16 >= sizeof a->tmp)
+    return cni_err_set(err, CNI_EIO, "%s: path too long", path);
+  strcpy(a->path, path);
+  if (slash != NULL && slash != path) {
+    size_t n = (size_t)(slash - path);
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    int st = cni_mkdirs(dir, err);
+    if (st != CNI_OK) return st;
+  }
+  struct stat stt;
+  if (stat(path, &stt) == 0 && S_ISDIR(stt.st_mode))
+    return cni_err_set(err, CNI_EIO, "%s: is a folder", path);
+  snprintf(a->tmp, sizeof a->tmp, "%s.tmp.XXXXXX", path);
+  int fd = mkstemp(a->tmp);
+  if (fd < 0) {
+    int e = errno;
+    a->tmp[0] = '\0';
+    return cni_err_set(err, CNI_EIO, "%s: cannot write: %s", path, strerror(e));
+  }
+  fchmod(fd, 0644);
+  a->fp = fdopen(fd, "wb");
+  if (a->fp == NULL) {
+    int e = errno;
+    close(fd);
+    unlink(a->tmp);
+    a->tmp[0] = '\0';
+    return cni_err_set(err, CNI_EIO, "%s: cannot write: %s", path, strerror(e));
+  }
+  return CNI_OK;
+}
+
+void cni_atomic_abort(cni_atomic *a) {
+  if (a->fp) fclose(a->fp);
+  if (a->tmp[0]) unlink(a->tmp);
+  a->fp = NULL;
+  a->tmp[0] = '\0';
+}
+
+int cni_atomic_commit(cni_atomic *a, cni_err *err) {
+  int bad = ferror(a->fp) != 0;
+  int e = errno;
+  if (!bad && fflush(a->fp) != 0) { bad = 1; e = errno; }
+  if (!bad && fsync(fileno(a->fp)) != 0 && errno != EINVAL) { bad = 1; e = errno; }
+  if (fclose(a->fp) != 0 && !bad) { bad = 1; e = errno; }
+  a->fp = NULL;
+  if (!bad && rename(a->tmp, a->path) != 0) { bad = 1; e = errno; }
+  if (bad) {
+    unlink(a->tmp);
+    a->tmp[0] = '\0';
+    return cni_err_set(err, CNI_EIO, "%s: write failed: %s (earlier contents kept)",
+                       a->path, e ? strerror(e) : "I/O error");
+  }
+  a->tmp[0] = '\0';
+  return CNI_OK;
+}
+
+int cni_read_file(const char *path, size_t max_bytes, char **buf_,
+                  size_t *len_, cni_err *err) {
+  FILE *f = fopen(path, "rb");
+  struct stat st;
+  *buf_ = NULL;
+  *len_ = 0;
+  if (f == NULL)
+    return cni_err_set(err, CNI_EIO, "%s: %s", path, strerror(errno));
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fclose(f);
+    return cni_err_set(err, CNI_EIO, "%s: is a folder, not a file", path);
+  }
+  if (max_bytes > 0 && st.st_size > 0 && (size_t)st.st_size > max_bytes) {
+    fclose(f);
+    return cni_err_set(err, CNI_ELIMIT, "%s: file is %lld bytes, over the limit of %zu",
+                       path, (long long)st.st_size, max_bytes);
+  }
+  size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 65536, n = 0;
+  char *buf = malloc(cap);
+  if (buf == NULL) { fclose(f); return cni_err_set(err, CNI_ENOMEM, "out of memory"); }
+  for (;;) {
+    if (n + 1 >= cap) {
+      char *nb = realloc(buf, cap * 2);
+      if (nb == NULL) { free(buf); fclose(f); return cni_err_set(err, CNI_ENOMEM, "out of memory"); }
+      buf = nb;
+      cap *= 2;
+    }
+    size_t k = fread(buf + n, 1, cap - n - 1, f);
+    n += k;
+    if (k == 0) break;
+    if (max_bytes > 0 && n > max_bytes) {
+      free(buf);
+      fclose(f);
+      return cni_err_set(err, CNI_ELIMIT, "%s: over the limit of %zu bytes", path, max_bytes);
+    }
+  }
+  if (ferror(f)) {
+    int e = errno;
+    free(buf);
+    fclose(f);
+    return cni_err_set(err, CNI_EIO, "%s: %s", path, strerror(e));
+  }
+  fclose(f);
+  buf[n] = '\0';
+  *buf_ = buf;
+  *len_ = n;
+  return CNI_OK;
+}
+
+/* {===== numbers */
+
+static void fix_decimal_point(char *buf) {
+  const char *dp = localeconv()->decimal_point;
+  if (dp[0] == '.' && dp[1] == '\0') return;
+  /* A comma-decimal locale: turn its separator back into '.' */
+  size_t dl = strlen(dp);
+  char *p = strstr(buf, dp);
+  if (p != NULL) {
+    *p = '.';
+    memmove(p + 1, p + dl, strlen(p + dl) + 1);
+  }
+}
+
+static size_t fmt_int(char *buf, double x) {
+  char tmp[32];
+  size_t n = 0, k = 0;
+  int neg = x < 0;
+  unsigned long long v = (unsigned long long)(neg ? -x : x);
+  do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+  if (neg) buf[k++] = '-';
+  while (n) buf[k++] = tmp[--n];
+  buf[k] = '\0';
+  return k;
+}
+
+size_t cni_fmt_double(char *buf, double x, int digits, int decimals,
+                      const char *na) {
+  if (isnan(x)) {
+    size_t n = strlen(na);
+    memcpy(buf, na, n + 1);
+    return n;
+  }
+  if (isinf(x)) {
+    strcpy(buf, x > 0 ? "Inf" : "-Inf");
+    return strlen(buf);
+  }
+  if (digits < 0 && decimals >= 0) {
+    snprintf(buf, 40, "%.*f", decimals > 30 ? 30 : decimals, x);
+    fix_decimal_point(buf);
+    return strlen(buf);
+  }
+  if (x == floor(x) && fabs(x) < 1e15) {
+    if (x == 0) { strcpy(buf, "0"); return 1; }
+    return fmt_int(buf, x);
+  }
+  if (digits > 0) {
+    snprintf(buf, 40, "%.*g", digits > 17 ? 17 : digits, x);
+  } else {
+    for (int d = 15; d <= 17; d++) {
+      snprintf(buf, 40, "%.*g", d, x);
+      fix_decimal_point(buf);
+      double back;
+      if (d == 17 || (cni_parse_double(buf, strlen(buf), &back) && back == x))
+        break;
+    }
+  }
+  fix_decimal_point(buf);
+  return strlen(buf);
+}
+
+static const double pow10_tab[] = {
+  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+int cni_parse_double(const char *s, size_t len, double *out) {
+  size_t i = 0, end = len;
+  while (i < end && (s[i] == ' ' || s[i] == '\t')) i++;
+  while (end > i && (s[end - 1] == ' ' || s[end - 1] == '\t' ||
+                     s[end - 1] == '\r')) end--;
+  if (i == end) return 0;
+  size_t start = i;
+  int neg = 0;
+  if (s[i] == '+' || s[i] == '-') { neg = s[i] == '-'; i++; }
+  if (end - i == 3 && (strncmp(s + i, "Inf", 3) == 0 || strncmp(s + i, "inf", 3) == 0)) {
+    *out = neg ? -INFINITY : INFINITY;
+    return 1;
+  }
+  uint64_t m = 0;
+  int ndig = 0, sig = 0, frac = 0, ok = 1;
+  long e10 = 0;
+  while (i < end && s[i] >= '0' && s[i] <= '9') {
+    if (sig < 19) { m = m * 10 + (uint64_t)(s[i] - '0'); if (m) sig++; } else e10++;
+    ndig++; i++;
+  }
+  if (i < end && s[i] == '.') {
+    i++;
+    while (i < end && s[i] >= '0' && s[i] <= '9') {
+      if (sig < 19) { m = m * 10 + (uint64_t)(s[i] - '0'); if (m) sig++; frac++; }
+      ndig++; i++;
+    }
+  }
+  if (ndig == 0) return 0;
+  if (i < end && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    int eneg = 0;
+    long ev = 0;
+    if (i < end && (s[i] == '+' || s[i] == '-')) { eneg = s[i] == '-'; i++; }
+    if (i == end || s[i] < '0' || s[i] > '9') return 0;
+    while (i < end && s[i] >= '0' && s[i] <= '9') {
+      if (ev < 100000) ev = ev * 10 + (s[i] - '0');
+      i++;
+    }
+    e10 += eneg ? -ev : ev;
+  }
+  if (i != end) return 0;
+  e10 -= frac;
+  if (m <= (1ULL << 53) && e10 >= -22 && e10 <= 22) {  /* exact (Clinger) */
+    double v = (double)m;
+    v = e10 < 0 ? v / pow10_tab[-e10] : v * pow10_tab[e10];
+    *out = neg ? -v : v;
+    return ok;
+  }
+  /* Slow path: strtod on a copy, with the locale's decimal point. */
+  char tmp[512];
+  size_t n = end - start;
+  if (n >= sizeof tmp) return 0;
+  memcpy(tmp, s + start, n);
+  tmp[n] = '\0';
+  const char *dp = localeconv()->decimal_point;
+  if (dp[0] != '.' && dp[1] == '\0') {
+    char *p = strchr(tmp, '.');
+    if (p) *p = dp[0];
+  }
+  char *ep;
+  *out = strtod(tmp, &ep);
+  return *ep == '\0';
+}
+
+/* }===== */
+
+int cni_utf8_valid(const char *s, size_t len, size_t *bad_) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < len) {
+    unsigned char c = u[i];
+    size_t k;
+    uint32_t cp;
+    if (c < 0x80) { i++; continue; }
+    if ((c & 0xE0) == 0xC0) { k = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { k = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { k = 3; cp = c & 0x07; }
+    else goto bad;
+    for (size_t j = 1; j <= k; j++) {
+      if (i + j >= len || (u[i + j] & 0xC0) != 0x80) goto bad;
+      cp = (cp << 6) | (u[i + j] & 0x3F);
+    }
+    if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) ||
+        (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      goto bad;
+    i += k + 1;
+  }
+  return 1;
+bad:
+  if (bad_) *bad_ = i;
+  return 0;
+}
