@@ -58,6 +58,14 @@ int cni_atomic_open(cni_atomic *a, const char *path, cni_err *err) {
   struct stat stt;
   if (stat(path, &stt) == 0 && S_ISDIR(stt.st_mode))
     return cni_err_set(err, CNI_EIO, "%s: is a folder", path);
+  if (stat(path, &stt) == 0 && !S_ISREG(stt.st_mode)) {
+    /* a device or pipe (/dev/stdout, /dev/full): written directly, since
+    ** renaming over it would replace the device */
+    a->fp = fopen(path, "wb");
+    if (a->fp == NULL)
+      return cni_err_set(err, CNI_EIO, "%s: cannot write: %s", path, strerror(errno));
+    return CNI_OK;
+  }
   snprintf(a->tmp, sizeof a->tmp, "%s.tmp.XXXXXX", path);
   int fd = mkstemp(a->tmp);
   if (fd < 0) {
@@ -88,12 +96,12 @@ int cni_atomic_commit(cni_atomic *a, cni_err *err) {
   int bad = ferror(a->fp) != 0;
   int e = errno;
   if (!bad && fflush(a->fp) != 0) { bad = 1; e = errno; }
-  if (!bad && fsync(fileno(a->fp)) != 0 && errno != EINVAL) { bad = 1; e = errno; }
+  if (!bad && a->tmp[0] && fsync(fileno(a->fp)) != 0 && errno != EINVAL) { bad = 1; e = errno; }
   if (fclose(a->fp) != 0 && !bad) { bad = 1; e = errno; }
   a->fp = NULL;
-  if (!bad && rename(a->tmp, a->path) != 0) { bad = 1; e = errno; }
+  if (!bad && a->tmp[0] && rename(a->tmp, a->path) != 0) { bad = 1; e = errno; }
   if (bad) {
-    unlink(a->tmp);
+    if (a->tmp[0]) unlink(a->tmp);
     a->tmp[0] = '\0';
     return cni_err_set(err, CNI_EIO, "%s: write failed: %s (earlier contents kept)",
                        a->path, e ? strerror(e) : "I/O error");

@@ -1,0 +1,3 @@
+# exit: 3
+# stderr: no column 'scor' (did you mean 'score'?)
+"$CNILUA" -e "cni.read_csv(\"$FX/csv/quoted.csv\", {select = {\"scor\"}})"

@@ -1,0 +1,3 @@
+# exit: 0
+# stdout: 4
+"$CNILUA" -l string -e "print(string.len(\"abcd\"))"

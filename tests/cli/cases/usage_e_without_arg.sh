@@ -1,0 +1,3 @@
+# exit: 2
+# stderr: cnilua: '-e' needs an argument
+"$CNILUA" -e

@@ -1,0 +1,3 @@
+# exit: 2
+# stderr: cnilua: cannot open nosuch.lua
+"$CNILUA" nosuch.lua
