@@ -29,6 +29,7 @@ void cni_csv_opts_init(cni_csv_opts *o) {
 
 void cni_csvw_opts_init(cni_csvw_opts *o) {
   memset(o, 0, sizeof *o);
+  o->digits = 15;
   o->decimals = -1;
 }
 
@@ -52,6 +53,9 @@ typedef struct builder {
   const cni_csv_opts *o;
   const char *const *na;
   size_t nna;
+  size_t na_len[64];     /* lengths of the first 64 tokens */
+  size_t na_maxlen;
+  int na_numeric;        /* some NA token parses as a number */
   int pass;
   long rec;              /* records completed, header included */
   size_t field;          /* fields seen in the current record */
@@ -101,9 +105,11 @@ static void excerpt(char *out, size_t outsz, const char *s, size_t len) {
 }
 
 static int is_na(const builder *b, const char *s, size_t len) {
+  if (len > b->na_maxlen) return 0;
   for (size_t i = 0; i < b->nna; i++) {
-    const char *t = b->na[i];
-    if (strlen(t) == len && memcmp(t, s, len) == 0) return 1;
+    size_t tl = i < 64 ? b->na_len[i] : strlen(b->na[i]);
+    if (tl == len && (len == 0 || (b->na[i][0] == s[0] && memcmp(b->na[i], s, len) == 0)))
+      return 1;
   }
   return 0;
 }
@@ -181,9 +187,16 @@ static int store_str(builder *b, colbuild *c, size_t row, const char *s,
 
 static void on_value(builder *b, colbuild *c, const char *s, size_t len) {
   size_t row = b->nrows;
-  int na = is_na(b, s, len);
   double v;
   uint8_t bv;
+  /* hot path: a numeric column and a number (NA tokens never parse as
+  ** numbers unless the caller gave such a token: na_numeric) */
+  if (c->state == CNI_NUM && !c->demoted && b->pass == 1 && !b->na_numeric &&
+      row < c->cap && cni_parse_double(s, len, &v)) {
+    c->num[row] = v;
+    return;
+  }
+  int na = is_na(b, s, len);
   if (b->pass == 2) {  /* re-reading demoted columns as strings */
     if (c->demoted) store_str(b, c, row, s, len, na);
     return;
@@ -499,6 +512,13 @@ static cni_table *read_any(FILE *f, const char *mem, size_t memlen,
   b.err = err;
   b.na = o->na ? o->na : default_na;
   b.nna = o->na ? o->nna : sizeof default_na / sizeof *default_na;
+  for (size_t i = 0; i < b.nna; i++) {
+    size_t l = strlen(b.na[i]);
+    if (i < 64) b.na_len[i] = l;
+    if (l > b.na_maxlen) b.na_maxlen = l;
+    double v;
+    if (cni_parse_double(b.na[i], l, &v)) b.na_numeric = 1;
+  }
   b.pass = 1;
   cni_table *t = NULL;
   if (run_pass(&b, f, mem, memlen) == CNI_OK) {

@@ -43,7 +43,8 @@ cni_table *cni_csv_read_mem(const char *buf, size_t len, const char *name,
 
 typedef struct cni_csvw_opts {
   const char *na;     /* token for missing values; NULL = "" */
-  int digits;         /* see cni_fmt_double: 0 = shortest exact */
+  int digits;         /* significant digits, default 15 (as R); 0 = shortest
+                         exact (15-17); see cni_fmt_double */
   int decimals;       /* fixed decimals when digits < 0 */
   unsigned char delim;/* 0 = ',' */
 } cni_csvw_opts;

@@ -226,6 +226,13 @@ static const double pow10_tab[] = {
 };
 
 int cni_parse_double(const char *s, size_t len, double *out) {
+  /* fast path: a plain integer of 1..15 digits (ranks, deciles, counts) */
+  if (len > 0 && len <= 15) {
+    uint64_t v = 0;
+    size_t k = 0;
+    while (k < len && (unsigned)(s[k] - '0') < 10u) v = v * 10 + (uint64_t)(s[k++] - '0');
+    if (k == len) { *out = (double)v; return 1; }
+  }
   size_t i = 0, end = len;
   while (i < end && (s[i] == ' ' || s[i] == '\t')) i++;
   while (end > i && (s[end - 1] == ' ' || s[end - 1] == '\t' ||

@@ -19,6 +19,11 @@ static uint64_t hash_bytes(const char *s, size_t len) {
     h ^= (unsigned char)s[i];
     h *= 1099511628211ULL;
   }
+  /* final mix (murmur3 fmix64): FNV's low bits are weak for codes that
+  ** differ only in their last characters */
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
   return h;
 }
 
@@ -51,18 +56,21 @@ void cni_strdict_unref(cni_strdict *d) {
   for (size_t i = 0; i < d->n; i++) free(d->str[i]);
   free(d->str);
   free(d->len);
+  free(d->hash);
   free(d->slots);
   free(d);
 }
 
 static size_t dict_probe(const cni_strdict *d, const char *s, size_t len,
-                         int *found) {
+                         uint64_t h, int *found) {
   size_t mask = d->nslots - 1;
-  size_t i = (size_t)hash_bytes(s, len) & mask;
+  size_t i = (size_t)h & mask;
+  uint32_t h32 = (uint32_t)h;
   for (;;) {
     uint32_t v = d->slots[i];
     if (v == 0) { *found = 0; return i; }
-    if (d->len[v - 1] == len && memcmp(d->str[v - 1], s, len) == 0) {
+    if (d->hash[v - 1] == h32 && d->len[v - 1] == len &&
+        memcmp(d->str[v - 1], s, len) == 0) {
       *found = 1;
       return i;
     }
@@ -76,6 +84,7 @@ static int dict_grow(cni_strdict *d) {
   if (slots == NULL) return 0;
   for (size_t c = 0; c < d->n; c++) {
     size_t i = (size_t)hash_bytes(d->str[c], d->len[c]) & (ns - 1);
+    d->hash[c] = (uint32_t)hash_bytes(d->str[c], d->len[c]);
     while (slots[i] != 0) i = (i + 1) & (ns - 1);
     slots[i] = (uint32_t)(c + 1);
   }
@@ -87,18 +96,19 @@ static int dict_grow(cni_strdict *d) {
 
 uint32_t cni_strdict_find(const cni_strdict *d, const char *s, size_t len) {
   int found;
-  size_t i = dict_probe(d, s, len, &found);
+  size_t i = dict_probe(d, s, len, hash_bytes(s, len), &found);
   return found ? d->slots[i] - 1 : CNI_NA_CODE;
 }
 
 uint32_t cni_strdict_intern(cni_strdict *d, const char *s, size_t len) {
   int found;
-  size_t i = dict_probe(d, s, len, &found);
+  uint64_t h = hash_bytes(s, len);
+  size_t i = dict_probe(d, s, len, h, &found);
   if (found) return d->slots[i] - 1;
   if (d->n >= (size_t)UINT32_MAX - 1) return CNI_NA_CODE;
-  if ((d->n + 1) * 4 > d->nslots * 3) {  /* keep load factor under 3/4 */
+  if ((d->n + 1) * 2 > d->nslots) {  /* keep load factor under 1/2 */
     if (!dict_grow(d)) return CNI_NA_CODE;
-    i = dict_probe(d, s, len, &found);
+    i = dict_probe(d, s, len, h, &found);
   }
   if (d->n == d->cap) {
     size_t nc = d->cap ? d->cap * 2 : 64;
@@ -108,6 +118,9 @@ uint32_t cni_strdict_intern(cni_strdict *d, const char *s, size_t len) {
     size_t *nl = realloc(d->len, nc * sizeof *nl);
     if (nl == NULL) return CNI_NA_CODE;
     d->len = nl;
+    uint32_t *nh = realloc(d->hash, nc * sizeof *nh);
+    if (nh == NULL) return CNI_NA_CODE;
+    d->hash = nh;
     d->cap = nc;
   }
   char *copy = malloc(len + 1);
@@ -116,6 +129,7 @@ uint32_t cni_strdict_intern(cni_strdict *d, const char *s, size_t len) {
   copy[len] = '\0';
   d->str[d->n] = copy;
   d->len[d->n] = len;
+  d->hash[d->n] = (uint32_t)h;
   d->slots[i] = (uint32_t)(d->n + 1);
   return (uint32_t)d->n++;
 }

@@ -27,6 +27,7 @@ typedef struct cni_strdict {
   size_t n, cap;          /* number of strings, capacity of 'str' */
   char **str;             /* str[code] = NUL-terminated string */
   size_t *len;            /* byte lengths */
+  uint32_t *hash;         /* hash of each string (low 32 bits) */
   uint32_t *slots;        /* open-addressing hash: code+1, 0 = empty */
   size_t nslots;          /* power of two */
 } cni_strdict;

@@ -11,6 +11,8 @@
 #include "lcni.h"
 #include "cni_csv.h"
 #include "cni_io.h"
+#include "cni_rng.h"
+#include <time.h>
 
 /* {===== CSV */
 
@@ -113,7 +115,7 @@ static void read_write_opts(lua_State *L, int i, cni_csvw_opts *o) {
   lcni_check_opts(L, i, "write_csv", allowed);
   cni_csvw_opts_init(o);
   o->na = lcni_optstr_field(L, i, "na", "");
-  o->digits = lcni_optint_field(L, i, "digits", 0);
+  o->digits = lcni_optint_field(L, i, "digits", 15);
   o->decimals = lcni_optint_field(L, i, "decimals", -1);
   if (o->decimals >= 0 && lua_istable(L, i)) {
     lua_getfield(L, i, "digits");
@@ -475,9 +477,33 @@ static int l_format_number(lua_State *L) {
   return 1;
 }
 
+/* cni.clock(): monotonic wall-clock seconds (for timings). */
+static int l_clock(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9);
+  return 1;
+}
+
+/* cni.minstd(n [, state = 1]) -> column of n uniforms, new state */
+static int l_minstd(lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 1);
+  lua_Integer st = luaL_optinteger(L, 2, 1);
+  luaL_argcheck(L, n >= 0, 1, "length must be >= 0");
+  luaL_argcheck(L, st >= 1 && st < 2147483647, 2, "state must be in 1..2^31-2");
+  cni_column *c = cni_col_new(CNI_NUM, (size_t)n, NULL);
+  if (!c) return luaL_error(L, "not enough memory");
+  lcni_pushcolumn(L, c);
+  uint64_t s = (uint64_t)st;
+  cni_minstd_fill(c->num, (size_t)n, &s);
+  lua_pushinteger(L, (lua_Integer)s);
+  return 2;
+}
+
 /* }===== */
 
 const luaL_Reg lcni_io_funcs[] = {
+  {"clock", l_clock}, {"minstd", l_minstd},
   {"read_csv", l_read_csv}, {"write_csv", l_write_csv}, {"to_csv", l_to_csv},
   {"parse_csv", l_parse_csv},
   {"read_json", l_read_json}, {"write_json", l_write_json},

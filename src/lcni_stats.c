@@ -315,6 +315,10 @@ static int l_pnorm(lua_State *L) { return normal_fn(L, cni_pnorm); }
 static double fabs_(double x) { return fabs(x); }
 static double sqrt_(double x) { return sqrt(x); }
 static double exp_(double x) { return exp(x); }
+static double floor_(double x) { return floor(x); }
+static double ceil_(double x) { return ceil(x); }
+static int m_floor(lua_State *L) { return normal_fn(L, floor_); }
+static int m_ceil(lua_State *L) { return normal_fn(L, ceil_); }
 static int m_abs(lua_State *L) { return normal_fn(L, fabs_); }
 static int m_sqrt(lua_State *L) { return normal_fn(L, sqrt_); }
 static int m_exp(lua_State *L) { return normal_fn(L, exp_); }
@@ -695,7 +699,7 @@ const luaL_Reg lcni_stats_colmeths[] = {
   {"zscore", m_zscore}, {"minmax", m_minmax}, {"distance", m_distance},
   {"normal_scores", m_normal_scores}, {"exp_transform", m_exp_transform},
   {"log", m_log}, {"log1p", m_log1p}, {"winsorise", m_winsorise},
-  {"abs", m_abs}, {"sqrt", m_sqrt}, {"exp", m_exp},
+  {"abs", m_abs}, {"sqrt", m_sqrt}, {"exp", m_exp}, {"floor", m_floor}, {"ceil", m_ceil},
   {NULL, NULL}
 };
 

@@ -1,0 +1,34 @@
+-- W5 scale (../shared/bench): n areas x 20 MINSTD indicators -> index.
+-- usage: cnilua w5_scale.lua n out.csv [detail.csv]
+local n = math.tointeger(tonumber(arg[1]))
+local t0 = cni.clock()
+local X, state = {}, 1
+for j = 1, 20 do X[j], state = cni.minstd(n, state) end
+local t1 = cni.clock()
+local E = {}
+for k = 1, 4 do
+  local z = {}
+  for j = 1, 5 do z[j] = X[5 * k - 5 + j]:normal_scores{offset = "rankit"} end
+  local dom = (z[1] + z[2] + z[3] + z[4] + z[5]) / 5
+  E[k] = dom:rank{desc = true, ties = "first"}:exp_transform{n = n}
+end
+local index = (E[1] + E[2] + E[3] + E[4]) / 4
+local rank = index:rank{desc = true, ties = "first"}
+local top10 = rank:le(n // 10)
+local t2 = cni.clock()
+local area = cni.seq(n)
+local top_area = rank:order():get(1)
+local count = top10:count(true)
+local idsum = math.tointeger(cni.where(top10, area, 0):sum())
+local f = assert(io.open(arg[2], "wb"))
+f:write("n,gen_s,pipeline_s,index_mean,top_area,rank_of_area1,top10_count,top10_idsum\n")
+f:write(string.format("%d,%.4f,%.4f,%.12f,%d,%d,%d,%d\n", n, t1 - t0, t2 - t1, index:mean(),
+  top_area, rank:get(1), count, idsum))
+f:close()
+if arg[3] then
+  cni.table{{"area", area}, {"index", index}, {"rank", rank}, {"top10", cni.where(top10, 1, 0)}}
+    :write_csv(arg[3], {digits = 17})
+end
+print(string.format("W5 cnilua: n=%d gen_s=%.3f pipeline_s=%.3f top_area=%d top10_idsum=%d",
+  n, t1 - t0, t2 - t1, top_area, idsum))
+print(string.format("TIMING gen=%.4f pipeline=%.4f", t1 - t0, t2 - t1))
