@@ -185,6 +185,75 @@ static size_t fmt_int(char *buf, double x) {
   return k;
 }
 
+/* Exact "%.<P>g" for the common range, without printf: x = m 2^e exactly,
+** D = round-half-even(|x| 10^s) with s = P - 1 - X computed in 128-bit
+** integers, then laid out as %g does (fixed for -4 <= X < P, else
+** exponent; trailing zeros removed). Returns 0 when x is outside the range
+** handled (then the caller uses snprintf, which gives the same digits). */
+__extension__ typedef unsigned __int128 u128;
+
+static size_t fmt_g_fast(char *buf, double x, int P) {
+  static const uint64_t p10[20] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+    1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+    100000000000ULL, 1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+    1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+    1000000000000000000ULL, 10000000000000000000ULL};
+  int E, neg = x < 0;
+  double f = frexp(neg ? -x : x, &E);      /* |x| = f 2^E, f in [0.5, 1) */
+  uint64_t m = (uint64_t)ldexp(f, 53);      /* exact */
+  int e = E - 53;
+  int X = (int)floor(log10(neg ? -x : x)); /* may be off by one: fixed below */
+  uint64_t D = 0;
+  for (int attempt = 0; attempt < 3; attempt++) {
+    int s = P - 1 - X;
+    if (s < 0 || s > 27) return 0;
+    u128 v = (u128)m;
+    for (int i = 0; i < s; i++) v *= 5;   /* m 5^s < 2^53 5^27 < 2^116 */
+    int sh = s + e;
+    if (sh >= 0) {
+      if (sh > 10) return 0;
+      v <<= sh;
+    } else {
+      int r = -sh;
+      if (r >= 127) return 0;
+      u128 q = v >> r, rem = v - (q << r), half = (u128)1 << (r - 1);
+      if (rem > half || (rem == half && (q & 1))) q++;
+      v = q;
+    }
+    if (v >= (u128)p10[P]) { X++; continue; }
+    if (v < (u128)p10[P - 1]) { X--; continue; }
+    D = (uint64_t)v;
+    break;
+  }
+  if (D == 0) return 0;
+  char dig[20];
+  for (int i = P - 1; i >= 0; i--) { dig[i] = (char)('0' + D % 10); D /= 10; }
+  int nd = P;
+  while (nd > 1 && dig[nd - 1] == '0') nd--;  /* significant digits kept */
+  size_t k = 0;
+  if (neg) buf[k++] = '-';
+  if (X < -4 || X >= P) {                     /* d.ddde+XX */
+    buf[k++] = dig[0];
+    if (nd > 1) { buf[k++] = '.'; for (int i = 1; i < nd; i++) buf[k++] = dig[i]; }
+    buf[k++] = 'e';
+    int ax = X < 0 ? -X : X;
+    buf[k++] = X < 0 ? '-' : '+';
+    if (ax >= 100) buf[k++] = (char)('0' + ax / 100);
+    buf[k++] = (char)('0' + (ax / 10) % 10);
+    buf[k++] = (char)('0' + ax % 10);
+  } else if (X >= 0) {                        /* ddd.ddd */
+    for (int i = 0; i <= X; i++) buf[k++] = i < nd ? dig[i] : '0';
+    if (nd > X + 1) { buf[k++] = '.'; for (int i = X + 1; i < nd; i++) buf[k++] = dig[i]; }
+  } else {                                    /* 0.000ddd */
+    buf[k++] = '0';
+    buf[k++] = '.';
+    for (int i = 0; i < -X - 1; i++) buf[k++] = '0';
+    for (int i = 0; i < nd; i++) buf[k++] = dig[i];
+  }
+  buf[k] = '\0';
+  return k;
+}
+
 size_t cni_fmt_double(char *buf, double x, int digits, int decimals,
                       const char *na) {
   if (isnan(x)) {
@@ -206,10 +275,13 @@ size_t cni_fmt_double(char *buf, double x, int digits, int decimals,
     return fmt_int(buf, x);
   }
   if (digits > 0) {
-    snprintf(buf, 40, "%.*g", digits > 17 ? 17 : digits, x);
+    int P = digits > 17 ? 17 : digits;
+    size_t k = fmt_g_fast(buf, x, P);
+    if (k) return k;
+    snprintf(buf, 40, "%.*g", P, x);
   } else {
     for (int d = 15; d <= 17; d++) {
-      snprintf(buf, 40, "%.*g", d, x);
+      if (!fmt_g_fast(buf, x, d)) snprintf(buf, 40, "%.*g", d, x);
       fix_decimal_point(buf);
       double back;
       if (d == 17 || (cni_parse_double(buf, strlen(buf), &back) && back == x))

@@ -745,24 +745,36 @@ int cni_distance_to_ref(const double *x, size_t n, double ref, int relative,
 
 int cni_normal_scores(const double *x, size_t n, cni_nscore kind,
                       double *out_, cni_err *err) {
-  size_t nv, i;
+  csort cs;
+  size_t nv, s = 0, i;
   double dn;
   int rc;
   if ((int)kind < (int)CNI_NS_RANKIT || (int)kind > (int)CNI_NS_VDW)
     return cni_err_set(err, CNI_EARG, "normal_scores: unknown kind %d", (int)kind);
-  rc = cni_rank(x, n, 0, CNI_TIES_AVERAGE, out_, &nv, err);
+  if (n == 0) return CNI_OK;
+  if (x == NULL || out_ == NULL)
+    return cni_err_set(err, CNI_EARG, "normal_scores: NULL array");
+  /* one sort; qnorm once per tie group (the average rank is shared) */
+  rc = csort_run(x, n, 0, &cs, err);
   if (rc != CNI_OK) return rc;
+  nv = n - cs.nnan;
   dn = (double)nv;
-  for (i = 0; i < n; i++) {
-    double r = out_[i], p;
-    if (isnan(r)) continue;
+  while (s < nv) {
+    size_t e = s + 1, j;
+    double r, p, q;
+    while (e < nv && cs.k[e] == cs.k[s]) e++;
+    r = ((double)(s + 1) + (double)e) / 2.0;
     switch (kind) {
       case CNI_NS_RANKIT: p = (r - 0.5) / dn; break;
       case CNI_NS_BLOM: p = (r - 3.0 / 8.0) / (dn + 0.25); break;
       default: p = r / (dn + 1.0); break;
     }
-    out_[i] = cni_qnorm(p);
+    q = cni_qnorm(p);
+    for (j = s; j < e; j++) out_[CS_IDX(&cs, j)] = q;
+    s = e;
   }
+  for (i = nv; i < n; i++) out_[CS_IDX(&cs, i)] = NAN;
+  csort_free(&cs);
   return CNI_OK;
 }
 
