@@ -68,12 +68,12 @@ static size_t map_field(lua_State *L, int opts, const char *k, const char ***key
 
 /* cni.read_csv(path [, {na=, types=, select=, rename=, delim=, max_bytes=,
 ** utf8=}]) */
-static int l_read_csv(lua_State *L) {
-  lua_settop(L, 2);
+/* Reads the options table at index 2 into o; pushes userdata/tables that
+** keep the strings alive (callers must not pop them). */
+static void csv_read_opts(lua_State *L, const char *fname, cni_csv_opts *o_) {
   static const char *const allowed[] = {"na", "types", "select", "rename", "delim",
                                         "max_bytes", "utf8", NULL};
-  const char *path = luaL_checkstring(L, 1);
-  lcni_check_opts(L, 2, "read_csv", allowed);
+  lcni_check_opts(L, 2, fname, allowed);
   cni_csv_opts o;
   cni_csv_opts_init(&o);
   o.na = list_field(L, 2, "na", &o.nna);
@@ -85,8 +85,8 @@ static int l_read_csv(lua_State *L) {
     if (strcmp(tv[i], "number") == 0) types[i] = CNI_NUM;
     else if (strcmp(tv[i], "string") == 0) types[i] = CNI_STR;
     else if (strcmp(tv[i], "boolean") == 0) types[i] = CNI_BOOL;
-    else lcni_raisef(L, "usage", "read_csv: types.%s: expected 'number', 'string' or 'boolean', got '%s'",
-                     tk[i], tv[i]);
+    else lcni_raisef(L, "usage", "%s: types.%s: expected 'number', 'string' or 'boolean', got '%s'",
+                     fname, tk[i], tv[i]);
   }
   o.type_cols = tk;
   o.types = types;
@@ -96,10 +96,18 @@ static int l_read_csv(lua_State *L) {
   o.rename_from = rk;
   o.rename_to = rv;
   const char *delim = lcni_optstr_field(L, 2, "delim", ",");
-  if (strlen(delim) != 1) lcni_raisef(L, "usage", "read_csv: option 'delim' must be one character");
+  if (strlen(delim) != 1) lcni_raisef(L, "usage", "%s: option 'delim' must be one character", fname);
   o.delim = (unsigned char)delim[0];
   o.max_bytes = (size_t)lcni_optnum_field(L, 2, "max_bytes", 0);
   o.check_utf8 = lcni_optbool_field(L, 2, "utf8", 1);
+  *o_ = o;
+}
+
+static int l_read_csv(lua_State *L) {
+  lua_settop(L, 2);
+  const char *path = luaL_checkstring(L, 1);
+  cni_csv_opts o;
+  csv_read_opts(L, "read_csv", &o);
   lcni_tbox *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->t = NULL;
   luaL_setmetatable(L, LCNI_TABLE);
@@ -170,14 +178,17 @@ static int l_to_csv(lua_State *L) {
 
 /* cni.parse_csv(text [, opts]): like read_csv, from a string. */
 static int l_parse_csv(lua_State *L) {
+  lua_settop(L, 2);
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
   const char *name = "(string)";
+  cni_csv_opts o;
+  csv_read_opts(L, "parse_csv", &o);
   cni_err e;
   lcni_tbox *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->t = NULL;
   luaL_setmetatable(L, LCNI_TABLE);
-  b->t = cni_csv_read_mem(s, len, name, NULL, &e);
+  b->t = cni_csv_read_mem(s, len, name, &o, &e);
   if (!b->t) return lcni_raise_status(L, &e);
   return 1;
 }
@@ -231,7 +242,7 @@ static int jsonbox_gc(lua_State *L) {
 
 static int decode(lua_State *L, const char *buf, size_t len, const char *name) {
   const char *end = NULL;
-  cJSON *j = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+  cJSON *j = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);  /* buf is a Lua string: NUL at len */
   if (j == NULL) {
     cni_err e;
     cni_err_clear(&e);
@@ -280,10 +291,6 @@ static int l_read_json(lua_State *L) {
   lcni_note_input(L, path);
   const char *s = lua_tolstring(L, -1, &len);
   return decode(L, s, len, path);
-}
-
-static int key_cmp(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Lua value at index i -> cJSON (NULL on error, with message pushed). */
@@ -353,45 +360,46 @@ static cJSON *to_json(lua_State *L, int i, int depth, const char **why) {
         }
         return a;
       }
-      /* object: keys sorted so output never depends on pairs() order */
-      const char **keys = malloc(nkeys * sizeof *keys);
+      /* object: keys sorted so output never depends on pairs() order;
+      ** holder[2k-1] = key text, holder[2k] = the key itself */
+      typedef struct okey { const char *s; int idx; } okey;
+      okey *keys = malloc(nkeys * sizeof *keys);
       if (!keys) { *why = "out of memory"; return NULL; }
-      lua_newtable(L);                   /* holds key strings alive */
+      lua_newtable(L);
       int holder = lua_gettop(L);
       size_t k = 0;
       lua_pushnil(L);
       while (lua_next(L, i)) {
         lua_pop(L, 1);
-        if (lua_type(L, -1) == LUA_TNUMBER) {
-          lua_pushvalue(L, -1);
-          const char *s = lua_tostring(L, -1);  /* converts the copy */
-          lua_pushvalue(L, -1);
-          lua_rawseti(L, holder, (lua_Integer)k + 1);
-          keys[k++] = s;
-          lua_pop(L, 1);
-        } else if (lua_type(L, -1) == LUA_TSTRING) {
-          keys[k++] = lua_tostring(L, -1);
-        } else {
+        int kt = lua_type(L, -1);
+        if (kt != LUA_TNUMBER && kt != LUA_TSTRING) {
           free(keys);
           lua_pop(L, 2);
           *why = "table keys must be strings or numbers";
           return NULL;
         }
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, holder, 2 * (lua_Integer)k + 2);      /* the key */
+        lua_pushvalue(L, -1);
+        keys[k].s = lua_tostring(L, -1);                    /* converts the copy */
+        keys[k].idx = (int)k;
+        lua_rawseti(L, holder, 2 * (lua_Integer)k + 1);      /* its text */
+        k++;
       }
-      qsort(keys, k, sizeof *keys, key_cmp);
+      for (size_t a = 1; a < k; a++) {  /* insertion sort by text (stable) */
+        okey v = keys[a];
+        size_t b = a;
+        while (b > 0 && strcmp(keys[b - 1].s, v.s) > 0) { keys[b] = keys[b - 1]; b--; }
+        keys[b] = v;
+      }
       cJSON *o = cJSON_CreateObject();
       for (size_t q = 0; q < k; q++) {
-        if (lua_getfield(L, i, keys[q]) == LUA_TNIL) {  /* numeric key */
-          lua_pop(L, 1);
-          lua_Integer ik;
-          char *endp;
-          ik = (lua_Integer)strtoll(keys[q], &endp, 10);
-          lua_geti(L, i, ik);
-        }
+        lua_rawgeti(L, holder, 2 * (lua_Integer)keys[q].idx + 2);
+        lua_rawget(L, i);
         cJSON *v = to_json(L, -1, depth + 1, why);
         lua_pop(L, 1);
         if (!v) { cJSON_Delete(o); free(keys); lua_pop(L, 1); return NULL; }
-        cJSON_AddItemToObject(o, keys[q], v);
+        cJSON_AddItemToObject(o, keys[q].s, v);
       }
       free(keys);
       lua_pop(L, 1);

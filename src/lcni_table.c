@@ -695,6 +695,7 @@ static int l_column(lua_State *L) {
 
 /* cni.fill(n, value): constant column. */
 static int l_fill(lua_State *L) {
+  lua_settop(L, 2);
   lua_Integer n = luaL_checkinteger(L, 1);
   luaL_argcheck(L, n >= 0, 1, "length must be >= 0");
   int t = lua_type(L, 2);
@@ -1033,13 +1034,6 @@ static int tbl_rename(lua_State *L) {
     lua_getfield(L, 2, t->names[j]);
     if (lua_isstring(L, -1)) {
       const char *nn = lua_tostring(L, -1);
-      long other = cni_table_find(b->t, nn);
-      if (other >= 0 && (size_t)other != j) {
-        lua_getfield(L, 2, nn);
-        int moves = lua_isstring(L, -1);
-        lua_pop(L, 1);
-        if (!moves) lcni_raisef(L, "data", "rename: column '%s' exists already", nn);
-      }
       char *copy = malloc(strlen(nn) + 1);
       if (!copy) return luaL_error(L, "not enough memory");
       strcpy(copy, nn);
@@ -1109,6 +1103,7 @@ static void push_keys(lua_State *L, const cni_column *k, const size_t *rows, siz
   lua_createtable(L, (int)n, 0);
   for (size_t i = 0; i < n; i++) {
     push_cell(L, k, rows[i]);
+    if (lua_isnil(L, -1)) { lua_pop(L, 1); lua_pushlightuserdata(L, NULL); }  /* cni.null */
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
 }
@@ -1126,6 +1121,12 @@ static int tbl_join(lua_State *L) {
   const char *ron = lcni_optstr_field(L, 3, "right_on", on);
   const char *suffix = lcni_optstr_field(L, 3, "suffix", "_right");
   const char *req = lcni_optstr_field(L, 3, "require", "none");
+  if (strcmp(req, "none") && strcmp(req, "all") && strcmp(req, "both")) {
+    static const char *const reqs[] = {"none", "all", "both"};
+    const char *near = cni_closest(req, reqs, 3);
+    return lcni_raisef(L, "usage", "join: option 'require': unknown value '%s'%s%s%s (one of: none, all, both)",
+                       req, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+  }
   find_or_raise(L, a, on);
   find_or_raise(L, b, ron);
   lcni_tbox *box = newtablebox(L);
@@ -1147,8 +1148,10 @@ static int tbl_join(lua_State *L) {
   size_t nul = rep.n_unmatched_left, nur = rep.n_unmatched_right;
   char first[200] = "";
   if (nul) {
-    const char *s = lk->type == CNI_STR ? cni_col_str(lk, rep.unmatched_left[0]) : NULL;
-    snprintf(first, sizeof first, "%s", s ? s : "?");
+    size_t r0 = rep.unmatched_left[0];
+    if (cni_col_is_missing(lk, r0)) snprintf(first, sizeof first, "(missing key in row %zu)", r0 + 1);
+    else if (lk->type == CNI_STR) snprintf(first, sizeof first, "%s", cni_col_str(lk, r0));
+    else cni_fmt_double(first, lk->num[r0], 15, -1, "");
   }
   cni_join_report_free(&rep);
   if (strcmp(req, "all") == 0 && nul > 0)
@@ -1172,7 +1175,8 @@ static int tbl_tostring(lua_State *L) {
   luaL_Buffer B;
   for (size_t j = 0; j < ncol; j++) {
     size_t w = strlen(t->names[j]);
-    if (w < 6) w = 6;
+    size_t tw = strlen(cni_coltype_name(t->cols[j]->type)) + 2;  /* "<type>" */
+    if (w < tw) w = tw;
     for (size_t i = 0; i < show; i++) {
       show_cell(t->cols[j], i, cell, 24);
       if (strlen(cell) > w) w = strlen(cell);
