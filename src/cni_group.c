@@ -74,7 +74,7 @@ static int check_groups(const size_t *gid, size_t n, size_t ngroups,
   if (ngroups > 0 && out == NULL)
     return cni_err_set(err, CNI_EARG, "group: output array is NULL");
   if (gid == NULL) {
-    if (ngroups != 1)
+    if (n > 0 && ngroups != 1)
       return cni_err_set(err, CNI_EARG,
                          "group: gid is NULL but ngroups is %zu (must be 1)",
                          ngroups);

@@ -7,7 +7,8 @@
 ** - gid[i] is the group of row i, in 0..ngroups-1, or CNI_GROUP_NONE
 **   ((size_t)-1) for a row that belongs to no group (it is ignored).
 **   Any other value is CNI_EARG (err->row = 1-based row).
-** - gid may be NULL: then every row belongs to group 0 and ngroups must be 1.
+** - gid may be NULL: then every row belongs to group 0 and ngroups must be 1
+**   (unless n == 0).
 ** - NaN is "missing". Results that are undefined (empty group, zero total
 **   weight) are NaN, except counts, which are 0.
 ** - Outputs have a trailing underscore and are written only on CNI_OK

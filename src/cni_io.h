@@ -52,6 +52,11 @@ size_t cni_fmt_double(char *buf, double x, int digits, int decimals,
 ** Returns 1 and sets *out on success, 0 if the token is not a number. */
 int cni_parse_double(const char *s, size_t len, double *out);
 
+/* SHA-256 of a buffer, as 64 lowercase hex digits + NUL in hex_[65]. */
+void cni_sha256_hex(const void *data, size_t len, char *hex_);
+/* SHA-256 of a file (streamed). */
+int cni_sha256_file(const char *path, char *hex_, cni_err *err);
+
 /* 1 if s[0..len) is valid UTF-8, else 0 (and *bad_ = byte offset). */
 int cni_utf8_valid(const char *s, size_t len, size_t *bad_);
 

@@ -485,6 +485,25 @@ static int l_format_number(lua_State *L) {
   return 1;
 }
 
+/* cni.sha256(string) / cni.sha256_file(path) -> 64 hex digits */
+static int l_sha256(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  char hex[65];
+  cni_sha256_hex(s, len, hex);
+  lua_pushstring(L, hex);
+  return 1;
+}
+
+static int l_sha256_file(lua_State *L) {
+  char hex[65];
+  cni_err e;
+  cni_err_clear(&e);
+  if (cni_sha256_file(luaL_checkstring(L, 1), hex, &e) != CNI_OK) return lcni_raise_status(L, &e);
+  lua_pushstring(L, hex);
+  return 1;
+}
+
 /* cni.clock(): monotonic wall-clock seconds (for timings). */
 static int l_clock(lua_State *L) {
   struct timespec ts;
@@ -511,7 +530,7 @@ static int l_minstd(lua_State *L) {
 /* }===== */
 
 const luaL_Reg lcni_io_funcs[] = {
-  {"clock", l_clock}, {"minstd", l_minstd},
+  {"clock", l_clock}, {"minstd", l_minstd}, {"sha256", l_sha256}, {"sha256_file", l_sha256_file},
   {"read_csv", l_read_csv}, {"write_csv", l_write_csv}, {"to_csv", l_to_csv},
   {"parse_csv", l_parse_csv},
   {"read_json", l_read_json}, {"write_json", l_write_json},

@@ -577,6 +577,15 @@ static int g_ids(lua_State *L) {
   return 1;
 }
 
+/* g:first(col) -> the value of col in the first row of each group */
+static int g_first(lua_State *L) {
+  lcni_groups *g = checkgroups(L, 1);
+  cni_column *c = lcni_checkcolumn(L, 2);
+  if (c->n != g->g.n) lcni_raisef(L, "runtime", "column has %d rows, the groups %d", (int)c->n, (int)g->g.n);
+  lcni_pushcolumn(L, cni_col_take(c, g->g.first, g->g.ngroups));
+  return 1;
+}
+
 /* g:sizes() -> rows per group */
 static int g_sizes(lua_State *L) {
   lcni_groups *g = checkgroups(L, 1);
@@ -658,7 +667,7 @@ static int g_tostring(lua_State *L) {
 }
 
 static const luaL_Reg groups_meths[] = {
-  {"keys", g_keys}, {"ids", g_ids}, {"sizes", g_sizes}, {"agg", g_agg}, {"imd", g_imd},
+  {"keys", g_keys}, {"ids", g_ids}, {"sizes", g_sizes}, {"first", g_first}, {"agg", g_agg}, {"imd", g_imd},
   {"expand", g_expand}, {"close", groups_gc}, {NULL, NULL}
 };
 

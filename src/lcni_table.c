@@ -608,6 +608,47 @@ static int col_tonumber(lua_State *L) {
   return 1;
 }
 
+/* c:cumsum(): running sum in row order; missing values count as 0 but
+** stay missing in the output. */
+static int col_cumsum(lua_State *L) {
+  cni_column *c = lcni_checkcolumn(L, 1);
+  if (c->type == CNI_STR) lcni_raisef(L, "runtime", "cumsum of a string column");
+  lcni_cbox *box = newcolbox(L);
+  box->c = cni_col_new(CNI_NUM, c->n, NULL);
+  if (!box->c) return luaL_error(L, "not enough memory");
+  double s = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    double v = num_at(c, i);
+    if (isnan(v)) continue;
+    s += v;
+    box->c->num[i] = s;
+  }
+  return 1;
+}
+
+/* c:take(idx): values at the 1-based positions in numeric column idx
+** (missing position -> missing value). */
+static int col_take(lua_State *L) {
+  cni_column *c = lcni_checkcolumn(L, 1);
+  cni_column *ix = lcni_checkcolumn(L, 2);
+  if (ix->type != CNI_NUM) return luaL_argerror(L, 2, "expected a numeric column of positions");
+  size_t *idx = malloc((ix->n ? ix->n : 1) * sizeof *idx);
+  if (!idx) return luaL_error(L, "not enough memory");
+  for (size_t i = 0; i < ix->n; i++) {
+    double v = ix->num[i];
+    if (isnan(v)) { idx[i] = (size_t)-1; continue; }
+    if (v < 1 || v > (double)c->n || v != floor(v)) {
+      free(idx);
+      return lcni_raisef(L, "runtime", "take: position %g out of range 1..%d", v, (int)c->n);
+    }
+    idx[i] = (size_t)v - 1;
+  }
+  cni_column *r = cni_col_take(c, idx, ix->n);
+  free(idx);
+  lcni_pushcolumn(L, r);
+  return 1;
+}
+
 static int col_index(lua_State *L) {
   if (lua_type(L, 2) == LUA_TNUMBER) return col_get(L);
   luaL_getmetafield(L, 1, "__methods");
@@ -623,7 +664,7 @@ static const luaL_Reg col_meths[] = {
   {"lt", col_lt}, {"le", col_le}, {"gt", col_gt}, {"ge", col_ge},
   {"eq", col_eq}, {"ne", col_ne},
   {"sum", col_sum}, {"mean", col_mean}, {"min", col_min}, {"max", col_max},
-  {"count", col_count}, {"close", col_gc},
+  {"count", col_count}, {"cumsum", col_cumsum}, {"take", col_take}, {"close", col_gc},
   {NULL, NULL}
 };
 

@@ -7,6 +7,42 @@ for k, v in pairs(core) do M[k] = v end
 
 M.NA = 0 / 0
 
+local S = require "cni.spec"
+
+--- A variant of a spec: a deep merge of 'changes' into 'base' (maps merge
+-- key by key; lists and values are replaced; cni.drop removes a key). The
+-- variant remembers its base (field 'extends') so that its differences can
+-- be printed (cni.diff) and compared.
+function M.variant(base, changes)
+  if type(base) ~= "table" then S.fail("variant", "the base must be a spec table, got %s", type(base)) end
+  if type(changes) ~= "table" then S.fail("variant", "the changes must be a table, got %s", type(changes)) end
+  local v = S.merge(base, changes)
+  v.extends = S.copy(base)
+  if changes.name == nil then v.name = base.name .. " (variant)" end
+  return v
+end
+
+M.drop = S.drop
+
+--- Differences between two specs as text lines "path: old -> new"; with
+-- one argument, a variant against its base.
+function M.diff(a, b)
+  if b == nil then a, b = a.extends, a end
+  return S.diff_text(S.diff(a or {}, b))
+end
+
+function M.validate(spec) return S.validate(spec) end
+
+--- Builds a spec; returns the result (docs/lua-api.md, "Results").
+function M.build(spec, opts) return require("cni.build").build(spec, opts) end
+
+--- Builds a spec, prints its summary and writes its output folder unless
+-- opts.no_write; returns the result.
+function M.run(spec, opts)
+  local _, r = require("cni.run").run_spec(spec, {opts = opts or {}})
+  return r
+end
+
 --- Readable display of any value (used by the REPL).
 function M.show(v, n)
   local mt = getmetatable(v)

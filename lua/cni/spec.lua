@@ -284,7 +284,7 @@ function M.validate(s)
 
   -- unit
   check_type("unit", s.unit, "table")
-  check_keys("unit", s.unit, {"input", "key", "name", "la", "region", "population", "label"})
+  check_keys("unit", s.unit, {"input", "key", "name", "la", "region", "population", "label", "attach"})
   check_type("unit.input", s.unit.input, "string")
   if not s.inputs[s.unit.input] then
     M.fail("unit.input", "no input named '%s'%s", s.unit.input, M.hint(s.unit.input, inputs))
@@ -292,6 +292,18 @@ function M.validate(s)
   check_type("unit.key", s.unit.key, "string")
   for _, k in ipairs{"name", "la", "region", "population", "label"} do
     check_type("unit." .. k, s.unit[k], "string", true)
+  end
+  if s.unit.attach ~= nil then
+    check_type("unit.attach", s.unit.attach, "list")
+    for i, a in ipairs(s.unit.attach) do
+      local p = "unit.attach[" .. i .. "]"
+      check_type(p, a, "table")
+      check_keys(p, a, {"input", "key", "columns"})
+      check_type(p .. ".input", a.input, "string")
+      if not s.inputs[a.input] then M.fail(p .. ".input", "no input named '%s'%s", a.input, M.hint(a.input, inputs)) end
+      check_type(p .. ".key", a.key, "string")
+      check_type(p .. ".columns", a.columns, "list")
+    end
   end
 
   -- geography: columns brought from finer areas

@@ -1,0 +1,476 @@
+-- cni.build: runs an index spec: loads the inputs, checks every column
+-- before computing, builds indicators, domains, the index and the rules,
+-- and returns a result (a cni.Table with every intermediate column plus
+-- provenance). Definitions: docs/spec.md and docs/methodology.md.
+local core = require "cni.core"
+local S = require "cni.spec"
+
+local M = {}
+
+local fail = S.fail
+
+-- {===== inputs
+
+local function exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+local function resolve(root, file)
+  if file:sub(1, 1) == "/" then return file end
+  return (root and root ~= "" and (root .. "/") or "") .. file
+end
+
+--- The data root of a run: opts.data, else spec.data_root, else "data".
+function M.data_root(spec, opts)
+  return (opts and opts.data) or spec.data_root or "data"
+end
+
+-- Loads every input once (cache keyed by path and options).
+local function load_inputs(spec, opts)
+  local root = M.data_root(spec, opts)
+  local cache = opts.cache or {}
+  local tables, info = {}, {}
+  for _, name in ipairs(S.sorted_keys(spec.inputs)) do
+    local inp = spec.inputs[name]
+    local path = resolve(root, inp.file)
+    if not exists(path) then
+      fail("inputs." .. name .. ".file", "%s: no such file (data root '%s'; set it with --data DIR)", path, root)
+    end
+    local ckey = path .. "|" .. S.canonical({inp.types, inp.na, inp.rename, inp.select})
+    local entry = cache[ckey]
+    if not entry then
+      local t = core.read_csv(path, {types = inp.types, na = inp.na, rename = inp.rename, select = inp.select})
+      entry = {table = t, path = path, sha256 = core.sha256_file(path)}
+      cache[ckey] = entry
+    end
+    tables[name] = entry.table
+    info[name] = {file = path, sha256 = entry.sha256, rows = #entry.table, columns = entry.table:ncol()}
+  end
+  return tables, info, root
+end
+
+-- Checks that column 'col' exists in input 'iname'; raises a spec error at
+-- 'path' with the closest name otherwise.
+local function need_col(tables, spec, iname, col, path)
+  local t = tables[iname]
+  if not t:has(col) then
+    fail(path, "no column '%s' in %s%s", col, spec.inputs[iname].file, S.hint(col, t:names()))
+  end
+end
+
+-- Every column a spec refers to, checked against the loaded inputs.
+local function check_columns(spec, tables)
+  local u = spec.unit
+  need_col(tables, spec, u.input, u.key, "unit.key")
+  local attached = {}
+  for i, a in ipairs(u.attach or {}) do
+    need_col(tables, spec, a.input, a.key, "unit.attach[" .. i .. "].key")
+    for j, c in ipairs(a.columns) do
+      need_col(tables, spec, a.input, c, "unit.attach[" .. i .. "].columns[" .. j .. "]")
+      attached[c] = true
+    end
+  end
+  for _, k in ipairs{"name", "la", "region", "population"} do
+    local v = u[k]
+    if type(v) == "string" and not attached[v] then need_col(tables, spec, u.input, v, "unit." .. k) end
+  end
+  for _, k in ipairs(S.sorted_keys(spec.indicators or {})) do
+    local ind = spec.indicators[k]
+    for _, f in ipairs{"column", "numerator", "denominator"} do
+      if ind[f] then need_col(tables, spec, u.input, ind[f], "indicators." .. k .. "." .. f) end
+    end
+  end
+  for _, d in ipairs(S.sorted_keys(spec.domains)) do
+    local dom = spec.domains[d]
+    if dom.column then need_col(tables, spec, u.input, dom.column, "domains." .. d .. ".column") end
+  end
+  for _, g in ipairs(S.sorted_keys(spec.geography or {})) do
+    local gd, p = spec.geography[g], "geography." .. g
+    need_col(tables, spec, gd.from, gd.key, p .. ".key")
+    if gd.column then need_col(tables, spec, gd.from, gd.column, p .. ".column") end
+    if gd.rank_column then need_col(tables, spec, gd.from, gd.rank_column, p .. ".rank_column") end
+    need_col(tables, spec, gd.lookup.input, gd.lookup.from, p .. ".lookup.from")
+    need_col(tables, spec, gd.lookup.input, gd.lookup.to, p .. ".lookup.to")
+    if gd.population then
+      need_col(tables, spec, gd.population.input, gd.population.key, p .. ".population.key")
+      need_col(tables, spec, gd.population.input, gd.population.column, p .. ".population.column")
+    end
+    if gd.index then
+      local sub = S.merge(gd.index, {inputs = spec.inputs})
+      check_columns(sub, tables)
+    end
+  end
+end
+
+-- }=====
+
+-- {===== pieces of the pipeline
+
+local function count_cut(share, n)
+  return math.floor(share * n + 1e-9)
+end
+M.count_cut = count_cut
+
+--- Flags the areas whose cumulative population, most need first, is within
+-- 'share' of the total ('top x% by population'). Positions in the need
+-- order are the areas' ranks (ties first), so an area's cumulative
+-- population is cum[rank].
+function M.top_share_population(rank, share, population)
+  local order = rank:order()
+  local cum = population:take(order):cumsum()
+  local total = population:sum()
+  local c = cum:take(rank)
+  return c:le(share * total * (1 + 1e-12))
+end
+
+local function transform_indicator(x, tr, path, t, ctx)
+  local name = type(tr) == "table" and tr[1] or tr
+  local o = type(tr) == "table" and tr or {}
+  if name == "log" then return (x:log())
+  elseif name == "log1p" then return (x:log1p())
+  elseif name == "winsorise" then return x:winsorise{q = o.q, sd = o.sd}
+  elseif name == "normal_scores" then return x:normal_scores{offset = o.offset}
+  elseif name == "rank" then return x:rank{ties = o.ties}
+  elseif name == "zscore" then return x:zscore{sample = o.sample}
+  elseif name == "minmax" then return x:minmax{lo = o.lo, hi = o.hi}
+  elseif name == "flip" then return -x
+  elseif name == "distance" then return x:distance(o.ref or x:mean(), {relative = o.relative})
+  elseif name == "shrink" then
+    if not (ctx.numerator and ctx.denominator) then
+      fail(path, "'shrink' needs an indicator given as numerator and denominator")
+    end
+    local parent = o.parent and t:col(o.parent)
+    if not parent then fail(path, "'shrink' needs parent = a column of the parent area (e.g. the local authority)") end
+    local rate = core.eb_shrink(ctx.numerator, ctx.denominator, parent, {tau = o.tau})
+    return rate * (ctx.per or 1)
+  end
+  fail(path, "unknown transform '%s'", tostring(name))
+end
+
+-- Domain weights within a domain: equal, explicit or PCA.
+local function indicator_weights(dom, cols, path)
+  local w = {}
+  if dom.weights == nil or dom.weights == "equal" then
+    for i = 1, #cols do w[i] = 1 end
+  elseif dom.weights == "pca" then
+    local m = core.cor_matrix(cols, {method = "pearson"})
+    local pw = core.pca_weights(m)
+    for i = 1, #cols do w[i] = pw[i] end
+  else
+    for i, name in ipairs(dom.indicators) do
+      w[i] = dom.weights[name] or 1
+    end
+  end
+  local total = 0
+  for i = 1, #w do total = total + w[i] end
+  if not (total > 0) then fail(path .. ".weights", "the weights sum to zero") end
+  return w
+end
+
+-- }=====
+
+--- Builds the spec; returns the result (see docs/lua-api.md "Results").
+function M.build(spec, opts)
+  opts = opts or {}
+  local clock0 = core.clock()
+  S.validate(spec)
+  local tables, info, root = load_inputs(spec, opts)
+  check_columns(spec, tables)
+  local timings = {load = core.clock() - clock0}
+  local clock1 = core.clock()
+  local coverage_attach
+
+  local u = spec.unit
+  local src = tables[u.input]
+  src:check_key(u.key)
+  local n = #src
+  -- columns attached from other inputs (first row for each key)
+  for i, a in ipairs(u.attach or {}) do
+    local other = tables[a.input]
+    local g = other:group_by(a.key)
+    local add = core.table{{a.key, g:keys()}}
+    for _, c in ipairs(a.columns) do add:set(c, g:first(other:col(c))) end
+    if a.key ~= u.key then add = add:rename{[a.key] = u.key} end
+    local j, rep = src:join(add, {on = u.key})
+    if #rep.unmatched_left > 0 then
+      coverage_attach = coverage_attach or {}
+      coverage_attach[a.input] = {units_without_match = #rep.unmatched_left, codes = rep.unmatched_left}
+    end
+    src = j
+  end
+  local t = src:select{u.key}
+  local cols = {key = u.key}
+  local function attach(role, v)
+    if v == nil then return end
+    t:set(v, src:col(v))
+    cols[role] = v
+  end
+  attach("name", u.name)
+  attach("la", u.la)
+  attach("region", u.region)
+  attach("population", u.population)
+  local population = u.population and t:col(u.population) or nil
+  if population then
+    local bad = (population:le(0) | population:isna()):count(true)
+    if bad > 0 then
+      fail("unit.population", "column '%s' has %d areas with a missing, zero or negative population",
+        u.population, bad)
+    end
+  end
+  local coverage = {attach = coverage_attach}
+
+  -- geography: indices or columns of finer areas aggregated to the unit
+  for _, g in ipairs(S.sorted_keys(spec.geography or {})) do
+    local gd, p = spec.geography[g], "geography." .. g
+    local fine = tables[gd.from]
+    local score, frank
+    if gd.index then
+      local sub = S.merge(gd.index, {inputs = spec.inputs})
+      local r = M.build(sub, {data = root, cache = opts.cache or {}, nested = true})
+      local st = r.table
+      local ix = r.columns.index
+      local j = fine:select{gd.key}:join(st:select{sub.unit.key, ix.score, ix.rank}:rename{
+        [sub.unit.key] = gd.key}, {on = gd.key})
+      score, frank = j:col(ix.score), j:col(ix.rank)
+    else
+      score = fine:col(gd.column)
+      frank = gd.rank_column and fine:col(gd.rank_column)
+        or score:rank{desc = true, ties = "first"}
+    end
+    -- fine area -> unit, and population
+    local lk = tables[gd.lookup.input]:select{gd.lookup.from, gd.lookup.to}
+    local f = fine:select{gd.key}:with("score", score):with("frank", frank)
+    local fj, rep = f:join(lk:rename{[gd.lookup.from] = gd.key}, {on = gd.key})
+    local pop
+    if gd.population then
+      local pt = tables[gd.population.input]:select{gd.population.key, gd.population.column}
+      local pj, prep = fj:join(pt:rename{[gd.population.key] = gd.key}, {on = gd.key})
+      if #prep.unmatched_left > 0 then
+        fail(p .. ".population", "%d of %d areas of '%s' have no population (first: %s)",
+          #prep.unmatched_left, #fine, gd.from, tostring(prep.unmatched_left[1]))
+      end
+      pop = pj:col(gd.population.column)
+      local bad = (pop:le(0) | pop:isna()):count(true)
+      if bad > 0 then fail(p .. ".population", "%d areas have a missing, zero or negative population", bad) end
+    end
+    local target = fj:col(gd.lookup.to)
+    local g_ = core.group_by(target)
+    local measure = gd.measure or "avg_score"
+    local nfine = #fine
+    local val
+    if measure == "avg_score" then
+      val = g_:imd("avg_score", {score = score, pop = pop, n = nfine})
+    elseif measure == "avg_rank" or measure == "extent" or measure == "local_conc" or measure == "prop_d1" then
+      val = g_:imd(measure, {rank = frank, pop = pop, n = nfine})
+    elseif measure == "wmean" then
+      val = g_:agg("wmean", score, pop or core.fill(nfine, 1))
+    else
+      val = g_:agg(measure, score)
+    end
+    local agg = core.table{{"to", g_:keys()}, {"value", val}}
+    local tj, trep = t:select{u.key}:join(agg:rename{to = u.key}, {on = u.key})
+    local v = tj:col("value")
+    t:set(g .. "_score", v)
+    t:set(g .. "_rank", v:rank{desc = true, ties = "first"})
+    coverage[g] = {
+      fine_areas = nfine,
+      fine_without_lookup = #rep.unmatched_left,
+      units_without_fine_areas = #trep.unmatched_left,
+      units_without_fine_areas_codes = trep.unmatched_left,
+      targets_not_in_unit = #trep.unmatched_right,
+      targets_not_in_unit_codes = trep.unmatched_right,
+      measure = measure,
+    }
+  end
+
+  -- indicators
+  local indicator_cols = {}
+  for _, k in ipairs(S.sorted_keys(spec.indicators or {})) do
+    local ind, p = spec.indicators[k], "indicators." .. k
+    if ind.enabled ~= false then
+      local x, ctx
+      if ind.column then
+        x = src:col(ind.column)
+      else
+        local num, den = src:col(ind.numerator), src:col(ind.denominator)
+        x = num / den * (ind.per or 1)
+        ctx = {numerator = num, denominator = den, per = ind.per}
+      end
+      if x:type() ~= "number" then fail(p, "column is %s, not numeric", x:type()) end
+      t:set(k, x)
+      for i, tr in ipairs(ind.transforms or {}) do
+        x = transform_indicator(x, tr, p .. ".transforms[" .. i .. "]", src, ctx or {})
+      end
+      if ind.direction == "good" then x = -x end
+      t:set(k .. "_t", x)
+      indicator_cols[k] = x
+    end
+  end
+
+  -- domains
+  local dom_ids = {}
+  for _, d in ipairs(S.sorted_keys(spec.domains)) do
+    if spec.domains[d].enabled ~= false then dom_ids[#dom_ids + 1] = d end
+  end
+  table.sort(dom_ids, function(a, b)
+    local oa, ob = spec.domains[a].order or math.huge, spec.domains[b].order or math.huge
+    if oa ~= ob then return oa < ob end
+    return a < b
+  end)
+  if #dom_ids == 0 then fail("domains", "every domain is disabled") end
+  local dt_default = spec.domain_transform or "exp"
+  local dom_score, dom_rank, dom_t, weights = {}, {}, {}, {}
+  local combine = (spec.index and spec.index.combine) or "sum"
+  for _, d in ipairs(dom_ids) do
+    local dom, p = spec.domains[d], "domains." .. d
+    local score, rank
+    if dom.column then
+      local x = src:col(dom.column)
+      if x:type() ~= "number" then fail(p .. ".column", "column '%s' is %s, not numeric", dom.column, x:type()) end
+      if dom.as == "rank" then
+        rank = x
+        score = nil
+      else
+        score = x
+      end
+    else
+      local cs = {}
+      for i, name in ipairs(dom.indicators) do
+        if not indicator_cols[name] then
+          fail(p .. ".indicators[" .. i .. "]", "indicator '%s' is disabled", name)
+        end
+        cs[#cs + 1] = indicator_cols[name]
+      end
+      local w = indicator_weights(dom, cs, p)
+      local how = ({mean = "wmean", sum = "wsum", geomean = "geomean"})[dom.combine or "mean"]
+      score = core.combine(cs, {how = how, weights = w, na = "skip"})
+    end
+    if score then
+      t:set(d .. "_score", score)
+      rank = score:rank{desc = true, ties = "first"}
+    end
+    t:set(d .. "_rank", rank)
+    local dtr = dom.transform or dt_default
+    if combine == "borda" then dtr = "rank" end
+    local tname = type(dtr) == "table" and dtr[1] or dtr
+    local topt = type(dtr) == "table" and dtr or {}
+    local N = rank:count()
+    local x
+    if tname == "exp" then
+      x = rank:exp_transform{n = N, c = topt.c or 23, upper = topt.upper or 100}
+    elseif tname == "normal" then
+      -- need-oriented normal scores: high = more need
+      local asc = (rank * -1):normal_scores{offset = topt.offset or "vdw"}
+      x = asc
+    elseif tname == "rank" then
+      x = (rank * -1) + (N + 1)
+    else -- none
+      if not score then fail(p, "domain transform 'none' needs a score, not a rank column") end
+      x = score
+    end
+    t:set(d .. "_t", x)
+    dom_score[d], dom_rank[d], dom_t[d] = score, rank, x
+    weights[#weights + 1] = (spec.index and spec.index.weights and spec.index.weights[d]) or dom.weight or 1
+  end
+
+  -- index
+  local iname = (spec.index and spec.index.name) or "index"
+  local tcols = {}
+  for i, d in ipairs(dom_ids) do tcols[i] = dom_t[d] end
+  local how = ({sum = "wsum", mean = "wmean", geomean = "geomean", borda = "wmean"})[combine]
+  local iscore = core.combine(tcols, {how = how, weights = weights, na = "propagate"})
+  local ties = (spec.index and spec.index.ties) or "first"
+  local irank = iscore:rank{desc = true, ties = ties}
+  local ndec = irank:count()
+  local idec
+  if spec.deciles and spec.deciles.by == "population" then
+    if not population then fail("deciles.by", "'population' needs unit.population") end
+    idec = (irank * -1):ntile(10, {weights = population, desc = true})
+  else
+    idec = (irank * 10 / ndec):ceil()
+  end
+  t:set(iname .. "_score", iscore)
+  t:set(iname .. "_rank", irank)
+  t:set(iname .. "_decile", idec)
+
+  -- rules
+  local flags, rule_text = {}, {}
+  local ctx = {spec = spec, n = n, population = population, domains = dom_ids, index = iname,
+    domain_rank = dom_rank, domain_t = dom_t, top_share = M.top_share_population, count_cut = count_cut}
+  local function top(rank, share, by, path)
+    if by == "population" then
+      if not population then fail(path .. ".by", "'population' needs unit.population") end
+      return M.top_share_population(rank, share, population)
+    end
+    return rank:le(count_cut(share, rank:count()))
+  end
+  local function pct(x) return core.format_number(100 * x, 6) .. "%" end
+  for _, r in ipairs(S.sorted_keys(spec.rules or {})) do
+    local rule, p = spec.rules[r], "rules." .. r
+    local flag
+    if type(rule) == "function" or rule.rule == "custom" then
+      local fn = type(rule) == "function" and rule or rule.fn
+      local ok, res = pcall(fn, t, ctx)
+      if not ok then
+        local msg = type(res) == "table" and res.msg or tostring(res)
+        fail(p, "custom rule failed: %s", msg)
+      end
+      if not (type(res) == "userdata" and res.type and res:type() == "boolean" and #res == n) then
+        fail(p, "a custom rule must return a boolean column of %d rows", n)
+      end
+      flag = res
+      rule_text[r] = "custom rule (Lua function)"
+    elseif rule.rule == "two_index" then
+      local dep = t:col(rule.dep .. "_rank")
+      flag = top(irank, rule.index_top, rule.by, p) & top(dep, rule.dep_top, rule.by, p)
+      rule_text[r] = string.format("top %s on %s AND top %s on %s (by %s)", pct(rule.index_top), iname,
+        pct(rule.dep_top), rule.dep, rule.by or "count")
+    elseif rule.rule == "top" then
+      flag = top(irank, rule.top, rule.by, p)
+      rule_text[r] = string.format("top %s on %s (by %s)", pct(rule.top), iname, rule.by or "count")
+    elseif rule.rule == "k_of_n" then
+      local ds = rule.domains or dom_ids
+      local tops = {}
+      for i, d in ipairs(ds) do
+        if not dom_rank[d] then fail(p .. ".domains[" .. i .. "]", "domain '%s' is disabled", d) end
+        tops[i] = core.where(top(dom_rank[d], rule.top, rule.by, p), 1, 0)
+      end
+      local cnt = core.combine(tops, {how = "wsum"})
+      t:set(r .. "_domains_in_top", cnt)
+      flag = cnt:ge(rule.k)
+      rule_text[r] = string.format("at least %d of %d domains in the top %s (by %s)", rule.k, #ds,
+        pct(rule.top), rule.by or "count")
+    end
+    flag = flag:fill(false)
+    t:set("flag_" .. r, flag)
+    flags[r] = flag
+  end
+  local main = spec.flag
+  if not main then
+    local names = S.sorted_keys(flags)
+    if #names == 1 then main = names[1] elseif flags.left_behind then main = "left_behind" end
+  end
+  timings.build = core.clock() - clock1
+
+  return {
+    spec = spec,
+    table = t,
+    n = n,
+    columns = {key = u.key, name = cols.name, la = cols.la, region = cols.region,
+      population = cols.population, index = {score = iname .. "_score", rank = iname .. "_rank",
+      decile = iname .. "_decile"}, domains = dom_ids},
+    flag = main and ("flag_" .. main) or nil,
+    flag_rule = main,
+    rules = rule_text,
+    coverage = coverage,
+    inputs = info,
+    data_root = root,
+    synthetic = spec.synthetic == true or exists(root .. "/SYNTHETIC"),
+    timings = timings,
+    version = core.version,
+  }
+end
+
+return M

@@ -1,0 +1,10 @@
+-- The 2019 'left behind neighbourhoods' on the real published data:
+-- CNI 2019 (wards) AND ward-level IMD 2019, top 10% each.
+--   build/cnilua scripts/real/lbn2019.lua [--data DIR] [-o DIR]
+-- The data root defaults to ../shared/data/real (relative to the working
+-- folder, i.e. the repository root).
+local base = require "cni.indices.cni2019"
+return cni.variant(base, {
+  name = "LBN 2019 (real data)",
+  data_root = "../shared/data/real",
+})
