@@ -74,7 +74,10 @@ local function check_columns(spec, tables)
   end
   for _, k in ipairs{"name", "la", "region", "population"} do
     local v = u[k]
-    if type(v) == "string" and not attached[v] then need_col(tables, spec, u.input, v, "unit." .. k) end
+    local from_geo = k == "population" and spec.geography and spec.geography[v]
+    if type(v) == "string" and not attached[v] and not from_geo then
+      need_col(tables, spec, u.input, v, "unit." .. k)
+    end
   end
   for _, k in ipairs(S.sorted_keys(spec.indicators or {})) do
     local ind = spec.indicators[k]
@@ -86,6 +89,7 @@ local function check_columns(spec, tables)
     local dom = spec.domains[d]
     if dom.column then need_col(tables, spec, u.input, dom.column, "domains." .. d .. ".column") end
   end
+  if spec.reference then need_col(tables, spec, u.input, spec.reference.column, "reference.column") end
   for _, g in ipairs(S.sorted_keys(spec.geography or {})) do
     local gd, p = spec.geography[g], "geography." .. g
     need_col(tables, spec, gd.from, gd.key, p .. ".key")
@@ -210,8 +214,9 @@ function M.build(spec, opts)
   attach("name", u.name)
   attach("la", u.la)
   attach("region", u.region)
-  attach("population", u.population)
-  local population = u.population and t:col(u.population) or nil
+  local pop_from_geo = u.population and spec.geography and spec.geography[u.population]
+  if not pop_from_geo then attach("population", u.population) end
+  local population = (u.population and not pop_from_geo) and t:col(u.population) or nil
   if population then
     local bad = (population:le(0) | population:isna()):count(true)
     if bad > 0 then
@@ -283,6 +288,11 @@ function M.build(spec, opts)
       targets_not_in_unit_codes = trep.unmatched_right,
       measure = measure,
     }
+  end
+
+  if pop_from_geo then  -- population aggregated from finer areas (e.g. the sum over LSOAs)
+    cols.population = u.population .. "_score"
+    population = t:col(cols.population)
   end
 
   -- indicators
@@ -442,6 +452,10 @@ function M.build(spec, opts)
       flag = cnt:ge(rule.k)
       rule_text[r] = string.format("at least %d of %d domains in the top %s (by %s)", rule.k, #ds,
         pct(rule.top), rule.by or "count")
+      if rule.dep then
+        flag = flag & top(t:col(rule.dep .. "_rank"), rule.dep_top, rule.by, p)
+        rule_text[r] = rule_text[r] .. string.format(" AND top %s on %s", pct(rule.dep_top), rule.dep)
+      end
     end
     flag = flag:fill(false)
     t:set("flag_" .. r, flag)
@@ -451,6 +465,26 @@ function M.build(spec, opts)
   if not main then
     local names = S.sorted_keys(flags)
     if #names == 1 then main = names[1] elseif flags.left_behind then main = "left_behind" end
+  end
+  -- a reference list (e.g. the published flags) to compare the main flag with
+  local reference
+  if spec.reference and main then
+    local ref = src:col(spec.reference.column)
+    if ref:type() ~= "boolean" then
+      fail("reference.column", "column '%s' must hold TRUE/FALSE, it holds %ss", spec.reference.column, ref:type())
+    end
+    ref = ref:fill(false)
+    local f = flags[main]
+    t:set("reference", ref)
+    reference = {
+      label = spec.reference.label or spec.reference.column,
+      column = spec.reference.column,
+      reference_count = ref:count(true),
+      flagged = f:count(true),
+      both = (f & ref):count(true),
+      only_flagged = (f & ~ref):count(true),
+      only_reference = (ref & ~f):count(true),
+    }
   end
   timings.build = core.clock() - clock1
 
@@ -465,6 +499,7 @@ function M.build(spec, opts)
     flag_rule = main,
     rules = rule_text,
     coverage = coverage,
+    reference = reference,
     inputs = info,
     data_root = root,
     synthetic = spec.synthetic == true or exists(root .. "/SYNTHETIC"),

@@ -24,6 +24,18 @@ end
 
 M.drop = S.drop
 
+--- Runs a Lua file given relative to the folder of the calling script (for
+-- a variant that builds on another spec file); returns what it returns.
+function M.include(relpath)
+  local src = debug.getinfo(2, "S").source
+  local dir = src:sub(1, 1) == "@" and src:sub(2):match("^(.*)/[^/]*$") or nil
+  local path = relpath
+  if relpath:sub(1, 1) ~= "/" and dir then path = dir .. "/" .. relpath end
+  local chunk, err = loadfile(path)
+  if not chunk then S.raise("spec", err) end
+  return chunk()
+end
+
 --- Differences between two specs as text lines "path: old -> new"; with
 -- one argument, a variant against its base.
 function M.diff(a, b)

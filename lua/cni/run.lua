@@ -47,6 +47,13 @@ function M.parse_args(args, allowed_positional)
   return opts, rest
 end
 
+-- A string column: a where mask is true, b where false (small tables only).
+local function cni_where_text(mask, a, b)
+  local vals = {}
+  for i = 1, #mask do vals[i] = mask:get(i) and a or b end
+  return core.column(vals, "string")
+end
+
 local function fmt(x, d)
   if x == nil then return "NA" end
   return core.format_number(x, d or 6)
@@ -115,6 +122,12 @@ function M.summary_text(r, s)
       (row.name or ""):sub(1, 26), (row.la or ""):sub(1, 22), fmt(row.score, 5),
       row.flagged and "FLAGGED" or "")
   end
+  if r.reference then
+    local rf = r.reference
+    add("")
+    add("against %s: %d in both, %d only flagged here, %d only in the reference (%d flagged, %d in the reference)",
+      rf.label, rf.both, rf.only_flagged, rf.only_reference, rf.flagged, rf.reference_count)
+  end
   for _, g in ipairs(S.sorted_keys(r.coverage)) do
     local cv = r.coverage[g]
     if g ~= "attach" and (cv.units_without_fine_areas > 0 or cv.targets_not_in_unit > 0) then
@@ -139,7 +152,15 @@ function M.write_outputs(r, dir, s)
     f:write_csv(dir .. "/flagged.csv")
     files[#files + 1] = dir .. "/flagged.csv"
   end
+  if r.reference then
+    local f, ref = t:col(r.flag), t:col("reference")
+    local d = t:filter(f ~ ref)
+    d = d:with("in", cni_where_text(d:col(r.flag), "flagged here only", r.reference.label .. " only"))
+    d:sort{"in", r.columns.index.rank}:write_csv(dir .. "/reference_differences.csv")
+    files[#files + 1] = dir .. "/reference_differences.csv"
+  end
   local summary = {
+    reference = r.reference,
     cnilua_version = r.version,
     spec = S.to_data(r.spec),
     spec_sha256 = core.sha256(S.canonical(r.spec)),

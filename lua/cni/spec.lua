@@ -266,7 +266,7 @@ function M.validate(s)
   check_type("spec", s, "table")
   check_keys("", s, {"name", "description", "version", "inputs", "unit", "geography", "indicators",
     "domains", "domain_transform", "index", "deciles", "rules", "flag", "outputs", "extends",
-    "uncertainty", "data_root", "profile", "synthetic"})
+    "uncertainty", "data_root", "profile", "synthetic", "reference"})
   check_type("name", s.name, "string")
   check_type("description", s.description, "string", true)
   check_type("data_root", s.data_root, "string", true)
@@ -500,6 +500,14 @@ function M.validate(s)
       elseif rule.rule == "top" then
         check_share(p .. ".top", rule.top)
       elseif rule.rule == "k_of_n" then
+        if rule.dep ~= nil then
+          check_type(p .. ".dep", rule.dep, "string")
+          check_share(p .. ".dep_top", rule.dep_top)
+          if not (s.geography and s.geography[rule.dep]) then
+            M.fail(p .. ".dep", "no deprivation index named '%s'%s (define it under 'geography')",
+              rule.dep, M.hint(rule.dep, geo_names))
+          end
+        end
         check_type(p .. ".k", rule.k, "integer")
         check_share(p .. ".top", rule.top)
         if rule.domains ~= nil then
@@ -521,6 +529,12 @@ function M.validate(s)
     if not (s.rules and s.rules[s.flag]) then
       M.fail("flag", "no rule named '%s'%s", s.flag, M.hint(s.flag, rule_names))
     end
+  end
+  if s.reference ~= nil then
+    check_type("reference", s.reference, "table")
+    check_keys("reference", s.reference, {"column", "label"})
+    check_type("reference.column", s.reference.column, "string")
+    check_type("reference.label", s.reference.label, "string", true)
   end
   if s.outputs ~= nil then
     check_type("outputs", s.outputs, "table")

@@ -7,4 +7,6 @@ local base = require "cni.indices.cni2019"
 return cni.variant(base, {
   name = "LBN 2019 (real data)",
   data_root = "../shared/data/real",
+  -- the published list (Local Trust/OCSI, 225 wards) travels in the CNI file
+  reference = {column = "Left Behind Area?", label = "published 2019 list"},
 })
