@@ -12,6 +12,7 @@
 #include "cni_corr.h"
 #include "cni_group.h"
 #include "cni_stats.h"
+#include "cni_par.h"
 
 /* {===== helpers */
 
@@ -187,6 +188,71 @@ static int m_sd(lua_State *L) {
   m = s / (double)k;
   for (size_t i = 0; i < c->n; i++) if (!isnan(c->num[i])) ss += (c->num[i] - m) * (c->num[i] - m);
   lua_pushnumber(L, sqrt(ss / (double)(sample ? k - 1 : k)));
+  return 1;
+}
+
+/* Kernels for cni.rank_many / cni.normal_scores_many (parallel over columns) */
+typedef struct rank_params { int desc; cni_ties ties; } rank_params;
+static int rank_fn(const double *x, size_t n, double *out, const void *p, cni_err *e) {
+  const rank_params *rp = p;
+  return cni_rank(x, n, rp->desc, rp->ties, out, NULL, e);
+}
+static int nscore_fn(const double *x, size_t n, double *out, const void *p, cni_err *e) {
+  return cni_normal_scores(x, n, *(const cni_nscore *)p, out, e);
+}
+
+/* Reads a list of numeric columns into arrays; pushes one new column per
+** input into a result list (left on the stack). */
+static void many_prepare(lua_State *L, const char *fname, const double ***x_, double ***out_,
+                         size_t *k_, size_t *n_) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  size_t k = (size_t)luaL_len(L, 1), n = 0;
+  const double **x = lua_newuserdatauv(L, (k ? k : 1) * sizeof *x, 0);
+  double **out = lua_newuserdatauv(L, (k ? k : 1) * sizeof *out, 0);
+  lua_createtable(L, (int)k, 0);                        /* stack: ..., x, out, list */
+  for (size_t j = 0; j < k; j++) {
+    lua_rawgeti(L, 1, (lua_Integer)j + 1);
+    cni_column *c = lcni_tocolumn(L, -1);
+    if (c == NULL || c->type != CNI_NUM)
+      lcni_raisef(L, "usage", "%s: element %d is not a numeric column", fname, (int)j + 1);
+    if (j == 0) n = c->n;
+    else if (c->n != n) lcni_raisef(L, "runtime", "%s: columns differ in length", fname);
+    x[j] = c->num;
+    lua_pop(L, 1);
+    out[j] = newnum(L, c->n);
+    lua_rawseti(L, -2, (lua_Integer)j + 1);
+  }
+  *x_ = x; *out_ = out; *k_ = k; *n_ = n;
+}
+
+/* cni.rank_many({cols}, {desc =, ties =, threads = 0}) -> {ranks} */
+static int l_rank_many(lua_State *L) {
+  lua_settop(L, 2);
+  static const char *const allowed[] = {"desc", "ties", "threads", NULL};
+  lcni_check_opts(L, optstable(L, 2), "rank_many", allowed);
+  rank_params rp;
+  rp.desc = lcni_optbool_field(L, 2, "desc", 0);
+  rp.ties = (cni_ties)opt_enum(L, 2, "ties", "average", ties_names);
+  int threads = lcni_optint_field(L, 2, "threads", 0);
+  const double **x; double **out; size_t k, n;
+  many_prepare(L, "rank_many", &x, &out, &k, &n);
+  cni_err e;
+  check_status(L, cni_par_map(rank_fn, &rp, x, out, k, n, threads, &e), &e);
+  return 1;
+}
+
+/* cni.normal_scores_many({cols}, {offset =, threads = 0}) -> {scores} */
+static int l_nscores_many(lua_State *L) {
+  lua_settop(L, 2);
+  static const char *const allowed[] = {"offset", "threads", NULL};
+  static const char *const kinds[] = {"rankit", "blom", "vdw", NULL};
+  lcni_check_opts(L, optstable(L, 2), "normal_scores_many", allowed);
+  cni_nscore kind = (cni_nscore)opt_enum(L, 2, "offset", "rankit", kinds);
+  int threads = lcni_optint_field(L, 2, "threads", 0);
+  const double **x; double **out; size_t k, n;
+  many_prepare(L, "normal_scores_many", &x, &out, &k, &n);
+  cni_err e;
+  check_status(L, cni_par_map(nscore_fn, &kind, x, out, k, n, threads, &e), &e);
   return 1;
 }
 
@@ -699,6 +765,7 @@ const luaL_Reg lcni_stats_funcs[] = {
   {"pearson", l_pearson}, {"spearman", l_spearman}, {"kendall", l_kendall},
   {"cor_matrix", l_cor_matrix}, {"cronbach_alpha", l_cronbach}, {"eigen", l_eigen},
   {"pca_weights", l_pca_weights}, {"group_by", l_group_by}, {"eb_shrink", l_eb_shrink},
+  {"rank_many", l_rank_many}, {"normal_scores_many", l_nscores_many},
   {NULL, NULL}
 };
 

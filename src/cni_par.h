@@ -1,0 +1,26 @@
+/*
+** cni_par.h: running a column kernel over many columns on several threads.
+** Layer: core. Never includes Lua headers.
+**
+** Columns are independent, so the results do not depend on the number of
+** threads: thread t handles columns t, t + nthreads, ...
+*/
+#ifndef CNI_PAR_H
+#define CNI_PAR_H
+
+#include "cni.h"
+
+/* A kernel over one column: out_[0..n) from x[0..n). */
+typedef int (*cni_col_fn)(const double *x, size_t n, double *out_, const void *params,
+                          cni_err *err);
+
+/* Number of online processors (at least 1). */
+int cni_ncpu(void);
+
+/* Runs f on columns x[j] -> out_[j], j < k, with up to nthreads threads
+** (0 = all processors; never more than k). Returns the first error by
+** column order. */
+int cni_par_map(cni_col_fn f, const void *params, const double *const *x, double *const *out_,
+                size_t k, size_t n, int nthreads, cni_err *err);
+
+#endif
