@@ -169,6 +169,8 @@ function M.write_outputs(r, dir, s)
     synthetic = r.synthetic,
     data_note = r.synthetic and "SYNTHETIC DATA: invented areas, not real statistics" or nil,
     summary = s,
+    columns = r.columns,
+    flag = r.flag,
     coverage = r.coverage,
     timings = r.timings,
   }

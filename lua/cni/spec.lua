@@ -115,7 +115,7 @@ local function fmt_scalar(v)
   if t == "string" then return string.format("%q", v) end
   if t == "number" then
     if math.type(v) == "integer" then return tostring(v) end
-    return require("cni.core").format_number(v, 17)
+    return require("cni.core").format_number(v, 0)  -- shortest exact
   end
   if t == "boolean" or t == "nil" then return tostring(v) end
   if t == "function" then return "<function>" end
