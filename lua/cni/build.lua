@@ -309,6 +309,7 @@ function M.build(spec, opts)
         ctx = {numerator = num, denominator = den, per = ind.per}
       end
       if x:type() ~= "number" then fail(p, "column is %s, not numeric", x:type()) end
+      if x:count() == 0 then fail(p, "no values: every area is missing") end
       t:set(k, x)
       for i, tr in ipairs(ind.transforms or {}) do
         x = transform_indicator(x, tr, p .. ".transforms[" .. i .. "]", src, ctx or {})
@@ -339,6 +340,7 @@ function M.build(spec, opts)
     if dom.column then
       local x = src:col(dom.column)
       if x:type() ~= "number" then fail(p .. ".column", "column '%s' is %s, not numeric", dom.column, x:type()) end
+      if x:count() == 0 then fail(p .. ".column", "column '%s' has no values: every area is missing", dom.column) end
       if dom.as == "rank" then
         rank = x
         score = nil
