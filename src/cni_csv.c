@@ -10,6 +10,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,11 @@
 #define CHUNK (1u << 20)
 
 static const char *const default_na[] = {"", "NA", "N/A", "..", ":"};
+
+static int cni_ncpu_csv(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : (int)n;
+}
 
 void cni_csv_opts_init(cni_csv_opts *o) {
   memset(o, 0, sizeof *o);
@@ -67,6 +76,8 @@ typedef struct builder {
   size_t nrows;
   cni_err *err;
   int failed;
+  int shared_hdr;        /* hdr and map belong to another builder */
+  long rec0;             /* records before this segment (parallel halves) */
 } builder;
 
 static int fail(builder *b, int code, long row, long col, const char *fmt, ...)
@@ -442,12 +453,14 @@ static int run_pass(builder *b, FILE *f, const char *mem, size_t memlen) {
 }
 
 static void builder_free(builder *b) {
-  for (size_t j = 0; j < b->nhdr; j++) free(b->hdr[j]);
-  free(b->hdr);
-  free(b->map);
+  if (!b->shared_hdr) {
+    for (size_t j = 0; j < b->nhdr; j++) free(b->hdr[j]);
+    free(b->hdr);
+    free(b->map);
+  }
   for (size_t i = 0; i < b->ncols; i++) {
     colbuild *c = &b->cols[i];
-    free(c->name);
+    if (!b->shared_hdr) free(c->name);
     free(c->num);
     free(c->b);
     free(c->code);
@@ -500,26 +513,192 @@ static cni_table *finish(builder *b) {
   return t;
 }
 
+static void builder_init(builder *b, const char *name, const cni_csv_opts *o, cni_err *err) {
+  memset(b, 0, sizeof *b);
+  b->name = name;
+  b->o = o;
+  b->err = err;
+  b->na = o->na ? o->na : default_na;
+  b->nna = o->na ? o->nna : sizeof default_na / sizeof *default_na;
+  for (size_t i = 0; i < b->nna; i++) {
+    size_t l = strlen(b->na[i]);
+    if (i < 64) b->na_len[i] = l;
+    if (l > b->na_maxlen) b->na_maxlen = l;
+    double v;
+    if (cni_parse_double(b->na[i], l, &v)) b->na_numeric = 1;
+  }
+  b->pass = 1;
+}
+
+/* {===== parallel reading of large files: two halves on two threads
+**
+** The file (mapped in memory) is split at a record boundary near its middle:
+** with CSV_STRICT every quote opens or closes a quoted field or is half of
+** an escaped "" pair, so the number of quotes before a position tells
+** whether it is inside a quoted field. The header is parsed first; each half
+** then has its own builder (shared header and column map) and its own
+** parser. The halves are joined when their column types agree; in any other
+** case (an error in either half, a type that differs, text after numbers),
+** the file is read again serially, which reports errors with exact rows. */
+
+#define PAR_MIN_BYTES (256u * 1024u)
+
+typedef struct segjob {
+  builder *b;
+  const char *buf;
+  size_t len;
+  int rc;
+} segjob;
+
+/* Parses a segment of whole records (no header) into b. */
+static int parse_segment(builder *b, const char *buf, size_t len) {
+  struct csv_parser p;
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) return fail(b, CNI_ENOMEM, 0, 0, "out of memory");
+  csv_set_delim(&p, b->o->delim ? b->o->delim : ',');
+  b->rec = 1;
+  b->field = 0;
+  b->nrows = 0;
+  if (csv_parse(&p, buf, len, cb_field, cb_record, b) != len && !b->failed)
+    fail(b, CNI_EPARSE, 0, 0, "malformed CSV");
+  if (!b->failed && csv_fini(&p, cb_field, cb_record, b) != 0)
+    fail(b, CNI_EPARSE, 0, 0, "malformed CSV");
+  csv_free(&p);
+  return b->failed ? CNI_EPARSE : CNI_OK;
+}
+
+static void *segment_thread(void *arg) {
+  segjob *j = arg;
+  j->rc = parse_segment(j->b, j->buf, j->len);
+  return NULL;
+}
+
+/* End of the record that contains position 'from' (index after its '\n'),
+** given that 'from' is outside quotes when 'inq' is 0. len if none. */
+static size_t record_end(const char *buf, size_t len, size_t from, int inq) {
+  for (size_t i = from; i < len; i++) {
+    if (buf[i] == '"') inq = !inq;
+    else if (buf[i] == '\n' && !inq) return i + 1;
+  }
+  return len;
+}
+
+/* A builder for one half: shares the header of h; columns of the forced
+** types get fresh buffers. */
+static int clone_builder(builder *c, const builder *h) {
+  *c = *h;
+  c->shared_hdr = 1;
+  c->failed = 0;
+  c->cols = calloc(h->ncols ? h->ncols : 1, sizeof *c->cols);
+  if (!c->cols) return 0;
+  for (size_t i = 0; i < h->ncols; i++) {
+    colbuild *d = &c->cols[i];
+    const colbuild *s = &h->cols[i];
+    d->name = s->name;
+    d->src = s->src;
+    d->forced = s->forced;
+    d->state = ST_UNKNOWN;
+    if (s->forced && !set_state(c, d, s->state, 0)) return 0;
+  }
+  return 1;
+}
+
+/* Appends half 2 to half 1, column by column; 0 if the types differ (the
+** caller then reads serially). */
+static int join_halves(builder *a, builder *b2) {
+  size_t n1 = a->nrows, n2 = b2->nrows, n = n1 + n2;
+  for (size_t i = 0; i < a->ncols; i++) {
+    colbuild *x = &a->cols[i], *y = &b2->cols[i];
+    if (x->demoted || y->demoted) return 0;
+    if (x->state != ST_UNKNOWN && y->state != ST_UNKNOWN && x->state != y->state) return 0;
+  }
+  for (size_t i = 0; i < a->ncols; i++) {
+    colbuild *x = &a->cols[i], *y = &b2->cols[i];
+    int st = x->state != ST_UNKNOWN ? x->state : y->state;
+    if (st == ST_UNKNOWN) continue;                 /* missing in both halves */
+    if (x->state == ST_UNKNOWN && !set_state(a, x, st, n1)) return -1;
+    if (!grow(a, x, n ? n : 1)) return -1;
+    if (st == CNI_NUM) {
+      if (y->state == ST_UNKNOWN) for (size_t r = 0; r < n2; r++) x->num[n1 + r] = NAN;
+      else memcpy(x->num + n1, y->num, n2 * sizeof *x->num);
+    } else if (st == CNI_BOOL) {
+      if (y->state == ST_UNKNOWN) memset(x->b + n1, CNI_BOOL_NA, n2);
+      else memcpy(x->b + n1, y->b, n2);
+    } else {
+      for (size_t r = 0; r < n2; r++) {
+        uint32_t k = y->state == ST_UNKNOWN ? CNI_NA_CODE : y->code[r];
+        if (k != CNI_NA_CODE) {
+          k = cni_strdict_intern(x->dict, y->dict->str[k], y->dict->len[k]);
+          if (k == CNI_NA_CODE) return -1;
+        }
+        x->code[n1 + r] = k;
+      }
+    }
+  }
+  a->nrows = n;
+  return 1;
+}
+
+/* Tries the two-thread read of a mapped file. Returns the table, or NULL
+** with *fallback set when the serial reader must run instead (also on any
+** error: it reports errors with exact rows). */
+static cni_table *read_parallel(const char *buf, size_t len, const char *name,
+                                const cni_csv_opts *o, cni_err *err, int *fallback) {
+  builder h, b1, b2;
+  cni_table *t = NULL;
+  *fallback = 1;
+  if (len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
+      (unsigned char)buf[2] == 0xBF) { buf += 3; len -= 3; }
+  size_t hend = record_end(buf, len, 0, 0);
+  if (hend >= len) return NULL;
+  /* quote parity up to the middle, then the next record boundary */
+  size_t mid = hend + (len - hend) / 2, q = 0;
+  for (const char *p = buf + hend; (p = memchr(p, '"', (size_t)(buf + mid - p))) != NULL; p++) q++;
+  size_t split = record_end(buf, len, mid, (int)(q & 1));
+  if (split >= len || split <= hend) return NULL;
+  /* header */
+  builder_init(&h, name, o, NULL);
+  struct csv_parser p;
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) return NULL;
+  csv_set_delim(&p, o->delim ? o->delim : ',');
+  csv_parse(&p, buf, hend, cb_field, cb_record, &h);
+  csv_fini(&p, cb_field, cb_record, &h);
+  csv_free(&p);
+  if (h.failed || h.rec != 1) { builder_free(&h); return NULL; }
+  int ok1 = clone_builder(&b1, &h), ok2 = ok1 && clone_builder(&b2, &h);
+  if (!ok1 || !ok2) {
+    if (ok1) builder_free(&b1);
+    builder_free(&h);
+    return NULL;
+  }
+  segjob j1 = {&b1, buf + hend, split - hend, 0}, j2 = {&b2, buf + split, len - split, 0};
+  pthread_t th;
+  int threaded = pthread_create(&th, NULL, segment_thread, &j2) == 0;
+  segment_thread(&j1);
+  if (threaded) pthread_join(th, NULL);
+  else segment_thread(&j2);
+  if (j1.rc == CNI_OK && j2.rc == CNI_OK) {
+    int jr = join_halves(&b1, &b2);
+    if (jr > 0) {
+      b1.err = err;
+      t = finish(&b1);
+      if (t) *fallback = 0;
+    }
+  }
+  builder_free(&b1);
+  builder_free(&b2);
+  builder_free(&h);
+  return t;
+}
+
+/* }===== */
+
 static cni_table *read_any(FILE *f, const char *mem, size_t memlen,
                            const char *name, const cni_csv_opts *o,
                            cni_err *err) {
   builder b;
   cni_csv_opts defaults;
-  memset(&b, 0, sizeof b);
   if (o == NULL) { cni_csv_opts_init(&defaults); o = &defaults; }
-  b.name = name;
-  b.o = o;
-  b.err = err;
-  b.na = o->na ? o->na : default_na;
-  b.nna = o->na ? o->nna : sizeof default_na / sizeof *default_na;
-  for (size_t i = 0; i < b.nna; i++) {
-    size_t l = strlen(b.na[i]);
-    if (i < 64) b.na_len[i] = l;
-    if (l > b.na_maxlen) b.na_maxlen = l;
-    double v;
-    if (cni_parse_double(b.na[i], l, &v)) b.na_numeric = 1;
-  }
-  b.pass = 1;
+  builder_init(&b, name, o, err);
   cni_table *t = NULL;
   if (run_pass(&b, f, mem, memlen) == CNI_OK) {
     int need2 = 0;
@@ -546,6 +725,14 @@ static cni_table *read_any(FILE *f, const char *mem, size_t memlen,
 cni_table *cni_csv_read_mem(const char *buf, size_t len, const char *name,
                             const cni_csv_opts *o, cni_err *err) {
   cni_err_clear(err);
+  cni_csv_opts defaults;
+  if (o == NULL) { cni_csv_opts_init(&defaults); o = &defaults; }
+  if (o->threads == 2 || (o->threads == 0 && len >= PAR_MIN_BYTES && cni_ncpu_csv() > 1)) {
+    int fallback = 1;
+    cni_table *t = read_parallel(buf, len, name, o, err, &fallback);
+    if (!fallback) return t;
+    cni_err_clear(err);
+  }
   return read_any(NULL, buf, len, name, o, err);
 }
 
@@ -573,15 +760,37 @@ cni_table *cni_csv_read(const char *path, const cni_csv_opts *o, cni_err *err) {
       return NULL;
     }
   }
-  cni_table *t = read_any(f, NULL, 0, path, o, err);
+  cni_table *t = NULL;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+      ((o && o->threads == 2) ||
+       ((o == NULL || o->threads == 0) && (size_t)st.st_size >= PAR_MIN_BYTES && cni_ncpu_csv() > 1))) {
+    size_t len = (size_t)st.st_size;
+    void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+    if (m != MAP_FAILED) {
+      int fallback = 1;
+      cni_csv_opts defaults;
+      if (o == NULL) { cni_csv_opts_init(&defaults); o = &defaults; }
+      t = read_parallel(m, len, path, o, err, &fallback);
+      munmap(m, len);
+      if (!fallback) { fclose(f); return t; }
+      cni_err_clear(err);
+      if (err) snprintf(err->file, sizeof err->file, "%s", path);
+    }
+  }
+  t = read_any(f, NULL, 0, path, o, err);
   fclose(f);
   return t;
 }
 
 /* {===== writing */
 
-static void put_field(FILE *fp, const char *s, size_t len, unsigned char delim) {
-  int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
+/* Quoted when the reader would not give the text back unquoted: it holds
+** the delimiter, a quote, CR or LF; it starts or ends with a space or a tab
+** (libcsv trims both); or 'force' (see cni_csv_write_fp). */
+static void put_field(FILE *fp, const char *s, size_t len, unsigned char delim,
+                      int force) {
+  int quote = force || (len > 0 && (s[0] == ' ' || s[0] == '\t' ||
+                                    s[len - 1] == ' ' || s[len - 1] == '\t'));
   for (size_t i = 0; i < len && !quote; i++)
     if (s[i] == (char)delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = 1;
   if (!quote) { fwrite(s, 1, len, fp); return; }
@@ -600,9 +809,16 @@ int cni_csv_write_fp(const cni_table *t, FILE *fp, const cni_csvw_opts *o,
   unsigned char delim = o->delim ? o->delim : ',';
   const char *na = o->na ? o->na : "";
   char buf[64];
+  /* With one column an empty field would make a blank line, which the
+  ** reader skips (the row would be lost): it is written as "". */
+  int lone = t->ncol == 1;
   for (size_t j = 0; j < t->ncol; j++) {
     if (j) putc(delim, fp);
-    put_field(fp, t->names[j], strlen(t->names[j]), delim);
+    size_t nl = strlen(t->names[j]);
+    /* a first name starting with a UTF-8 byte-order mark is quoted, else
+    ** the reader strips the mark from the file */
+    int bom = j == 0 && nl >= 3 && memcmp(t->names[j], "\xEF\xBB\xBF", 3) == 0;
+    put_field(fp, t->names[j], nl, delim, bom || (lone && nl == 0));
   }
   putc('\n', fp);
   for (size_t i = 0; i < t->nrow; i++) {
@@ -612,18 +828,19 @@ int cni_csv_write_fp(const cni_table *t, FILE *fp, const cni_csvw_opts *o,
       switch (c->type) {
         case CNI_NUM: {
           size_t n = cni_fmt_double(buf, c->num[i], o->digits, o->decimals, na);
-          if (isnan(c->num[i])) put_field(fp, na, strlen(na), delim);
+          if (isnan(c->num[i])) put_field(fp, na, strlen(na), delim, lone && !na[0]);
           else fwrite(buf, 1, n, fp);
           break;
         }
         case CNI_STR: {
           uint32_t k = c->code[i];
-          if (k == CNI_NA_CODE) put_field(fp, na, strlen(na), delim);
-          else put_field(fp, c->dict->str[k], c->dict->len[k], delim);
+          if (k == CNI_NA_CODE) put_field(fp, na, strlen(na), delim, lone && !na[0]);
+          else put_field(fp, c->dict->str[k], c->dict->len[k], delim,
+                         lone && c->dict->len[k] == 0);
           break;
         }
         case CNI_BOOL:
-          if (c->b[i] == CNI_BOOL_NA) put_field(fp, na, strlen(na), delim);
+          if (c->b[i] == CNI_BOOL_NA) put_field(fp, na, strlen(na), delim, lone && !na[0]);
           else fputs(c->b[i] ? "TRUE" : "FALSE", fp);
           break;
       }

@@ -31,6 +31,9 @@ typedef struct cni_csv_opts {
   unsigned char delim;          /* 0 = ',' */
   size_t max_bytes;             /* refuse larger files; 0 = no limit */
   int check_utf8;               /* 1 = reject invalid UTF-8 in text */
+  int threads;                  /* 0 = automatic (two halves in parallel for
+                                   files of 256 KiB or more), 1 = serial,
+                                   2 = two halves whatever the size (tests) */
 } cni_csv_opts;
 
 void cni_csv_opts_init(cni_csv_opts *o);

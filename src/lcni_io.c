@@ -72,7 +72,7 @@ static size_t map_field(lua_State *L, int opts, const char *k, const char ***key
 ** keep the strings alive (callers must not pop them). */
 static void csv_read_opts(lua_State *L, const char *fname, cni_csv_opts *o_) {
   static const char *const allowed[] = {"na", "types", "select", "rename", "delim",
-                                        "max_bytes", "utf8", NULL};
+                                        "max_bytes", "utf8", "threads", NULL};
   lcni_check_opts(L, 2, fname, allowed);
   cni_csv_opts o;
   cni_csv_opts_init(&o);
@@ -100,6 +100,7 @@ static void csv_read_opts(lua_State *L, const char *fname, cni_csv_opts *o_) {
   o.delim = (unsigned char)delim[0];
   o.max_bytes = (size_t)lcni_optnum_field(L, 2, "max_bytes", 0);
   o.check_utf8 = lcni_optbool_field(L, 2, "utf8", 1);
+  o.threads = lcni_optint_field(L, 2, "threads", 0);
   *o_ = o;
 }
 

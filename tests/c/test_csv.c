@@ -251,7 +251,86 @@ static void test_atomic_write(void) {
   cni_table_free(t);
 }
 
+/* Tables equal cell by cell (types, names, values; NaN == NaN). */
+static int same_table(const cni_table *a, const cni_table *b) {
+  if (a->nrow != b->nrow || a->ncol != b->ncol) return 0;
+  for (size_t j = 0; j < a->ncol; j++) {
+    const cni_column *x = a->cols[j], *y = b->cols[j];
+    if (strcmp(a->names[j], b->names[j]) || x->type != y->type) return 0;
+    for (size_t i = 0; i < a->nrow; i++) {
+      if (cni_col_is_missing(x, i) != cni_col_is_missing(y, i)) return 0;
+      if (cni_col_is_missing(x, i)) continue;
+      if (x->type == CNI_NUM && x->num[i] != y->num[i]) return 0;
+      if (x->type == CNI_BOOL && x->b[i] != y->b[i]) return 0;
+      if (x->type == CNI_STR && strcmp(cni_col_str(x, i), cni_col_str(y, i))) return 0;
+    }
+  }
+  return 1;
+}
+
+/* The two-thread reader (files of 256 KiB and more) gives exactly the serial
+** reader's table, including tricky splits; and errors are the serial ones. */
+static void test_parallel(void) {
+  char path[] = "/tmp/cni_par_XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  if (fd < 0) return;
+  FILE *f = fdopen(fd, "w");
+  int n = 40000;
+  fputs("\xEF\xBB\xBF" "code,name,x,flag,late,empty\n", f);
+  for (int i = 0; i < n; i++) {
+    /* quoted newlines and quotes everywhere, so the split lands near them;
+    ** 'late' is numeric in the first half and text in the second */
+    fprintf(f, "C%06d,\"name, \"\"%d\"\"\nline 2\",%d.%d,%s,%s,\n", i, i % 97, i, i % 10,
+            i % 3 ? "TRUE" : "FALSE", i < n / 2 ? "1.5" : (i % 5 ? "x" : "NA"));
+  }
+  fclose(f);
+  cni_csv_opts o;
+  cni_err e;
+  cni_csv_opts_init(&o);
+  o.threads = 1;
+  cni_table *s = cni_csv_read(path, &o, &e);
+  cni_csv_opts_init(&o);
+  cni_table *p = cni_csv_read(path, &o, &e);
+  CHECK(s != NULL && p != NULL);
+  if (s && p) {
+    CHECK_EQ_INT(s->nrow, n);
+    CHECK(same_table(s, p));
+    CHECK_EQ_INT(s->cols[4]->type, CNI_STR);  /* late: text wins */
+    CHECK_EQ_STR(cni_col_str(s->cols[1], 5), "name, \"5\"\nline 2");
+  }
+  cni_table_free(s);
+  cni_table_free(p);
+  /* the same without the text in 'late': numeric in both halves */
+  f = fopen(path, "w");
+  fputs("code,x,y\n", f);
+  for (int i = 0; i < n; i++) fprintf(f, "\"C%06d\",%d,%s\n", i, i, i < n / 2 ? "" : "2.5");
+  fclose(f);
+  cni_csv_opts_init(&o);
+  o.threads = 1;
+  s = cni_csv_read(path, &o, &e);
+  cni_csv_opts_init(&o);
+  p = cni_csv_read(path, &o, &e);
+  CHECK(s != NULL && p != NULL);
+  if (s && p) { CHECK(same_table(s, p)); CHECK_EQ_INT(p->cols[2]->type, CNI_NUM); }
+  cni_table_free(s);
+  cni_table_free(p);
+  /* a ragged row in the second half: the error names the exact row */
+  f = fopen(path, "w");
+  fputs("code,x\n", f);
+  for (int i = 0; i < n; i++) fprintf(f, i == n - 10 ? "C%d\n" : "C%d,1\n", i);
+  fclose(f);
+  cni_csv_opts_init(&o);
+  p = cni_csv_read(path, &o, &e);
+  CHECK(p == NULL);
+  CHECK_EQ_INT(e.row, n - 10 + 2);
+  CHECK_HAS_STR(e.msg, "expected 2 fields (as in the header), got 1");
+  cni_table_free(p);
+  unlink(path);
+}
+
 int main(void) {
+  test_parallel();
   test_quoted();
   test_bom_crlf();
   test_errors();
