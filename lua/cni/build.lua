@@ -84,6 +84,11 @@ local function check_columns(spec, tables)
     for _, f in ipairs{"column", "numerator", "denominator"} do
       if ind[f] then need_col(tables, spec, u.input, ind[f], "indicators." .. k .. "." .. f) end
     end
+    for i, tr in ipairs(ind.transforms or {}) do
+      if type(tr) == "table" and tr[1] == "shrink" and type(tr.parent) == "string" then
+        need_col(tables, spec, u.input, tr.parent, "indicators." .. k .. ".transforms[" .. i .. "].parent")
+      end
+    end
   end
   for _, d in ipairs(S.sorted_keys(spec.domains)) do
     local dom = spec.domains[d]
@@ -103,7 +108,11 @@ local function check_columns(spec, tables)
     end
     if gd.index then
       local sub = S.merge(gd.index, {inputs = spec.inputs})
-      check_columns(sub, tables)
+      local ok, e = pcall(check_columns, sub, tables)
+      if not ok then
+        local msg = type(e) == "table" and e.msg or tostring(e)
+        fail(p .. ".index." .. msg:match("^([^:]+)"), "%s", msg:gsub("^[^:]+: ", "", 1))
+      end
     end
   end
 end

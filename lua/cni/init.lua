@@ -27,9 +27,22 @@ M.drop = S.drop
 --- Runs a Lua file given relative to the folder of the calling script (for
 -- a variant that builds on another spec file); returns what it returns.
 function M.include(relpath)
+  local me = debug.getinfo(1, "t")
   local src = debug.getinfo(2, "S").source
-  local dir = src:sub(1, 1) == "@" and src:sub(2):match("^(.*)/[^/]*$") or nil
+  local dir = src:sub(1, 1) == "@" and (src:sub(2):match("^(.*)/[^/]*$") or ".") or nil
   local path = relpath
+  if me.istailcall and relpath:sub(1, 1) ~= "/" then
+    -- 'return cni.include(...)' is a tail call: the calling script's frame
+    -- is gone, so its folder is unknown
+    local f = io.open(relpath, "r")
+    if not f then
+      S.raise("spec", "cni.include('" .. relpath .. "'): cannot tell which script called it, " ..
+        "because 'return cni.include(...)' is a tail call; write 'local base = cni.include(...)' " ..
+        "and return a value built from it")
+    end
+    f:close()
+    dir = nil
+  end
   if relpath:sub(1, 1) ~= "/" and dir then path = dir .. "/" .. relpath end
   local chunk, err = loadfile(path)
   if not chunk then S.raise("spec", err) end

@@ -700,8 +700,9 @@ function M.render(opts)
                          pw = iw, ph = ih, prec = iprec, clip = id .. "-inset-clip"})
     local ititle = type(spec) == "table" and spec.title
     if ititle then
-      body[#body + 1] = string.format('<text x="%s" y="%s" font-size="11" font-weight="bold">%s</text>\n',
-        num(ix + 4), num(iy + 13), esc(ititle))
+      body[#body + 1] = string.format('<rect x="%s" y="%s" width="%s" height="16" fill="#FFFFFF" fill-opacity="0.85"/>'
+        .. '<text x="%s" y="%s" font-size="11" font-weight="bold">%s</text>\n',
+        num(ix + 1), num(iy + 1), num(#ititle * 7 + 6), num(ix + 4), num(iy + 13), esc(ititle))
     end
     body[#body + 1] = string.format('<rect x="%s" y="%s" width="%s" height="%s" fill="none" stroke="#444444" stroke-width="1"/></g>\n',
       num(ix), num(iy), num(iw), num(ih))
@@ -818,6 +819,16 @@ function M.write(path, svg)
   cni.write_text(path, svg)
   return path
 end
+
+--- Renders and writes in one step; returns the info table (and the path).
+function M.file(path, opts)
+  local svg, info = M.render(opts)
+  M.write(path, svg)
+  return info, path
+end
+
+--- The map kinds, for front ends that check a --kind argument.
+M.kinds = {"flag", "change", "continuous"}
 
 --- Coverage of a join of shapes to results by code (C core):
 --- {matched, n_keys, n_shapes, no_shape = {codes}, no_area = {codes}}.

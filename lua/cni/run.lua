@@ -74,7 +74,7 @@ function M.summary(r, top)
     s.rules[#s.rules + 1] = {name = k, rule = r.rules[k], flagged = t:col("flag_" .. k):count(true)}
   end
   if c.region and r.flag then
-    local g = t:group_by(c.region)
+    local g = core.group_by(t:col(c.region):fill("(missing)"))
     local keys, areas, fl = g:keys(), g:sizes(), g:agg("sum", t:col(r.flag))
     local rows = {}
     for i = 1, #keys do

@@ -198,7 +198,7 @@ local rule_kinds = {"two_index", "k_of_n", "top", "custom"}
 local function check_type(path, v, want, optional)
   if v == nil then
     if optional then return false end
-    M.fail(path, "missing (expected a %s)", want)
+    M.fail(path, "missing (expected %s %s)", want:match("^[aeiou]") and "an" or "a", want)
   end
   local t = type(v)
   if want == "integer" then
@@ -218,8 +218,10 @@ local function check_keys(path, t, allowed)
     local ok = false
     for _, a in ipairs(allowed) do if a == k then ok = true break end end
     if not ok then
+      local names = {}
+      for _, a in ipairs(allowed) do if type(a) == "string" then names[#names + 1] = a end end
       M.fail(path == "" and tostring(k) or (path .. "." .. tostring(k)),
-        "unknown key%s", type(k) == "string" and M.hint(k, allowed) or "")
+        "unknown key%s", type(k) == "string" and M.hint(k, names) or "")
     end
   end
 end
@@ -249,6 +251,12 @@ local function check_transform(path, tr)
     M.fail(path, "a transform is a name or {name, options...}, got %s", type(tr))
   end
   check_enum(path, name, transforms_known)
+  if type(tr) ~= "table" and name == "winsorise" then
+    M.fail(path, "winsorise needs exactly one of q = {low, high} or sd = k: write {\"winsorise\", q = {0.01, 0.99}}")
+  end
+  if type(tr) ~= "table" and name == "shrink" then
+    M.fail(path, "shrink needs parent = a column of the parent area: write {\"shrink\", parent = \"la_code\"}")
+  end
   if type(tr) == "table" then
     local allowed = ({winsorise = {1, "q", "sd"}, minmax = {1, "lo", "hi"}, zscore = {1, "sample"},
       normal_scores = {1, "offset"}, rank = {1, "ties"}, distance = {1, "ref", "relative"},
@@ -445,6 +453,7 @@ function M.validate(s)
     if s.index.weights ~= nil then
       check_type("index.weights", s.index.weights, "map")
       for _, k in ipairs(M.sorted_keys(s.index.weights)) do
+        if type(k) ~= "string" then M.fail("index.weights", "keys must be domain names, got %s", tostring(k)) end
         if not s.domains[k] then M.fail("index.weights." .. k, "no domain named '%s'%s", k, M.hint(k, dom_names)) end
         check_weight("index.weights." .. k, s.index.weights[k])
       end
@@ -512,7 +521,9 @@ function M.validate(s)
         check_share(p .. ".top", rule.top)
         if rule.domains ~= nil then
           check_type(p .. ".domains", rule.domains, "list")
+          if #rule.domains == 0 then M.fail(p .. ".domains", "empty list: name the domains to count") end
           for i, d in ipairs(rule.domains) do
+            check_type(p .. ".domains[" .. i .. "]", d, "string")
             if not s.domains[d] then M.fail(p .. ".domains[" .. i .. "]", "no domain named '%s'%s", d, M.hint(d, dom_names)) end
           end
         end
