@@ -754,8 +754,10 @@ cni_table *cni_csv_read(const char *path, const cni_csv_opts *o, cni_err *err) {
     if (o && o->max_bytes && (size_t)st.st_size > o->max_bytes) {
       fclose(f);
       cni_err_set(err, CNI_ELIMIT,
-                  "%s: file is %lld bytes, over the limit of %zu bytes "
-                  "(raise it with the max_bytes option)",
+                  "%s: file is %lld bytes, over the limit of %zu bytes for one "
+                  "table (it would need several times that in memory); raise "
+                  "the limit with the max_bytes option of read_csv if the "
+                  "machine has the memory",
                   path, (long long)st.st_size, o->max_bytes);
       return NULL;
     }

@@ -98,7 +98,11 @@ static void csv_read_opts(lua_State *L, const char *fname, cni_csv_opts *o_) {
   const char *delim = lcni_optstr_field(L, 2, "delim", ",");
   if (strlen(delim) != 1) lcni_raisef(L, "usage", "%s: option 'delim' must be one character", fname);
   o.delim = (unsigned char)delim[0];
-  o.max_bytes = (size_t)lcni_optnum_field(L, 2, "max_bytes", 0);
+  /* default limit 1 GiB: a larger table would take several GB of memory;
+  ** raise it with max_bytes when the machine has room */
+  double mb = lcni_optnum_field(L, 2, "max_bytes", 1073741824.0);
+  if (!(mb >= 0)) lcni_raisef(L, "usage", "%s: option 'max_bytes' must be >= 0", fname);
+  o.max_bytes = (size_t)mb;
   o.check_utf8 = lcni_optbool_field(L, 2, "utf8", 1);
   o.threads = lcni_optint_field(L, 2, "threads", 0);
   *o_ = o;
