@@ -376,7 +376,7 @@ local function classify(opts, codes, lookup)
         if is_missing(b) then b = nil end
         if v ~= nil or b ~= nil then
           reached[key] = true
-          v = {M.flag_of(v), M.flag_of(b)}
+          v = {v, b}
         end
       elseif v ~= nil or (raw and raw[key] ~= nil) then
         reached[key] = true
@@ -385,11 +385,19 @@ local function classify(opts, codes, lookup)
     if v ~= nil then matched = matched + 1 end
     vals[i] = v
   end
+  local function flag(v, i, what)
+    local f = M.flag_of(v)
+    if f == nil and v ~= nil then
+      data_error(string.format("area %s: %s '%s' is not a flag (true/false, 1/0, TRUE/FALSE, yes/no)",
+        codes[i], what, tostring(v)))
+    end
+    return f
+  end
   local classes
   if kind == "flag" then
     classes = M.categories.flag
     for i = 1, n do
-      local f = M.flag_of(vals[i])
+      local f = flag(vals[i], i, "value")
       cls[i] = f == nil and "nodata" or (f and "flagged" or "not_flagged")
     end
   elseif kind == "change" then
@@ -398,7 +406,7 @@ local function classify(opts, codes, lookup)
     for i = 1, n do
       local v = vals[i]
       if type(v) == "table" then
-        local now, base = v[1], v[2]
+        local now, base = flag(v[1], i, "value"), flag(v[2], i, "base value")
         if now == nil or base == nil then cls[i] = "nodata"
         elseif now and base then cls[i] = "both"
         elseif now then cls[i] = "entering"

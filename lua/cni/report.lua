@@ -112,6 +112,11 @@ th{background:var(--soft);font-weight:600}
 td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}
 tr.base td{background:#eef1f5;font-weight:600}
 td.k{font-weight:600}
+#summary-table td:first-child{min-width:200px}
+#summary-table th,#summary-table td{padding:4px 6px}
+#summary-table th{font-size:12px}
+.movers td{white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums}
+.movers td.t{text-align:left}
 .swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:6px;vertical-align:-1px;border:1px solid rgba(0,0,0,.25)}
 .scroll{max-height:520px;overflow:auto;border:1px solid var(--line);display:inline-block;max-width:100%}
 .scroll table{margin:0}
@@ -126,7 +131,7 @@ th[aria-sort=ascending] button::after{content:" \25B2";font-size:10px}
 th[aria-sort=descending] button::after{content:" \25BC";font-size:10px}
 .charts{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
 figure{margin:6px 0 10px}
-figcaption{font-size:12px;color:var(--muted);max-width:560px;margin-top:2px}
+figcaption{font-size:12px;color:var(--muted);max-width:470px;margin-top:2px}
 svg.chart{background:#fff;overflow:visible;max-width:100%;height:auto}
 svg.chart text{font-family:"DejaVu Sans",system-ui,Arial,sans-serif;font-size:12px;fill:#1b1f24}
 svg.chart text.ct{font-size:14px;font-weight:700}
@@ -135,6 +140,7 @@ svg.chart text.al{font-size:12px;fill:#222}
 svg.chart text.lg{font-size:12px}
 svg.chart text.v{font-size:10px;fill:#333}
 svg.chart text.cell{font-size:9px}
+svg.chart text.tk2{font-size:10px;fill:#444}
 code,.mono{font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:12px}
 td.mono{word-break:break-all}
 footer{border-top:1px solid var(--line);margin-top:36px;padding:14px 28px 30px;background:var(--soft);font-size:13px}
@@ -196,10 +202,10 @@ local function summary_table(res)
   local function add(s) h[#h + 1] = s end
   add('<div class="wide"><table id="summary-table">')
   add('<thead><tr><th>List</th><th class="r">Flagged</th><th class="r">In both</th>'
-    .. '<th class="r">Base only (leaving)</th><th class="r">Variant only (entering)</th>'
+    .. '<th class="r">Leaving (base only)</th><th class="r">Entering (variant only)</th>'
     .. '<th class="r">Jaccard</th><th class="r">Kappa</th><th class="r">Spearman</th><th class="r">Kendall</th>'
     .. '<th class="r">Mean |rank shift|</th><th class="r">Median</th><th class="r">Max</th>'
-    .. '<th class="r">Move 2+ deciles</th><th class="r">Change decile</th></tr></thead><tbody>')
+    .. '<th class="r">Decile moves 2+</th><th class="r">Decile changes</th></tr></thead><tbody>')
   add(string.format('<tr class="base" data-variant="0"><td>%sBase: %s</td><td class="r" data-k="flagged">%s</td>%s</tr>',
     swatch(G.base_colour), esc(res.base.label), int(res.base.flagged),
     string.rep('<td class="r"></td>', 12)))
@@ -268,18 +274,18 @@ local function overlap_chart(res)
           string.format("%s: %s areas %s", v.label, int(s[1]), s[3]))
         local label = int(s[1])
         if w >= G.text_width(label, 12) + 8 then
-          G.text(b, x + w / 2, y + bar_h / 2 + 4, label, "middle", 'fill="' .. G.ink(s[2]) .. '"')
+          G.text(b, x + w / 2, y + bar_h / 2 + 4, label, "middle", 'style="fill:' .. G.ink(s[2]) .. '"')
         end
       end
       x = x + w
     end
-    -- counts that did not fit inside, and the agreement figures
+    -- counts that did not fit inside, then the Jaccard index
     local small = {}
     for _, s in ipairs(segs) do
-      if s[1] * scale < G.text_width(int(s[1]), 12) + 8 then small[#small + 1] = int(s[1]) end
+      if s[1] > 0 and s[1] * scale < G.text_width(int(s[1]), 12) + 8 then small[#small + 1] = int(s[1]) .. " " .. s[3] end
     end
-    local tail = "J " .. sig(v.jaccard, 3)
-    if #small > 0 and #small < 3 then tail = "(" .. table.concat(small, ", ") .. ")  " .. tail end
+    local tail = "Jaccard " .. sig(v.jaccard, 3)
+    if #small > 0 then tail = table.concat(small, ", ") .. "; " .. tail end
     G.text(b, x + 8, y + bar_h / 2 + 4, tail, "start", 'class="v"')
   end
   local ty = top + nv * (bar_h + gap) + 2
@@ -390,10 +396,10 @@ local function density_classes(maxc)
   return {1}
 end
 
-local function scatter(res, i, cols)
+local function scatter(res, i, cols, vcols)
   local v = res.variants[i]
   local rb, fb = cols.rank, cols.flag
-  local rv, fv = v.aligned.rank:totable(), v.aligned.flag:totable()
+  local rv, fv = vcols.rank, vcols.flag
   local N = 1
   for k = 1, #rb do
     local a, c = rb[k], rv[k]
@@ -436,13 +442,28 @@ local function scatter(res, i, cols)
     for k = 2, #edges do if c >= edges[k] then cl = k end end
     return cl
   end
+  -- in grid units (a transform scales them): runs of cells of one class
+  -- along a row make one rectangle; relative moves keep the path short
+  local last = {}
   for cy = 0, GRID - 1 do
-    for cx = 0, GRID - 1 do
+    local cx = 0
+    while cx < GRID do
       local c = counts[cy * GRID + cx + 1]
       if c > 0 then
-        local p = paths[class_of(c)]
-        p[#p + 1] = string.format("M%s %sh%sv%sh-%sz", n(x0 + cx * cell), n(y0 + P - (cy + 1) * cell),
-          n(cell), n(cell), n(cell))
+        local cl = class_of(c)
+        local run = 1
+        while cx + run < GRID do
+          local c2 = counts[cy * GRID + cx + run + 1]
+          if c2 == 0 or class_of(c2) ~= cl then break end
+          run = run + 1
+        end
+        local p, l = paths[cl], last[cl]
+        local mv = l and string.format("m%d %d", cx - l[1], cy - l[2]) or string.format("M%d %d", cx, cy)
+        p[#p + 1] = string.format("%sh%dv1h-%dz", mv, run, run)
+        last[cl] = {cx, cy}
+        cx = cx + run
+      else
+        cx = cx + 1
       end
     end
   end
@@ -456,11 +477,14 @@ local function scatter(res, i, cols)
   G.title(b, 0, 16, "Rank in the base and in the variant")
   G.text(b, 0, 33, string.format("%s areas; grey: areas per cell (%dx%d grid)", int(#rb), GRID, GRID), "start", 'class="v"')
   G.rect(b, x0, y0, P, P, "#FFFFFF", 'stroke="#BBB"')
+  b[#b + 1] = string.format('<g transform="translate(%s %s) scale(%s %s)" shape-rendering="crispEdges">',
+    n(x0), n(y0 + P), n(cell), n(-cell))
   for k = 1, #edges do
     if #paths[k] > 0 then
-      b[#b + 1] = string.format('<path fill="%s" shape-rendering="crispEdges" d="%s"/>', shades[k], table.concat(paths[k]))
+      b[#b + 1] = string.format('<path fill="%s" d="%s"/>', shades[k], table.concat(paths[k]))
     end
   end
+  b[#b + 1] = "</g>"
   G.line(b, x0, y0 + P, x0 + P, y0, "#000", 'stroke-width="1" stroke-dasharray="5 4" opacity="0.6"')
   -- flagged in both: small dots in one path
   if nboth > 0 then
@@ -474,23 +498,29 @@ local function scatter(res, i, cols)
   end
   local b_item = res.base_item
   local names = cols.name
-  local MAX_TIPS = 3000
+  local MAX_TIPS = 300   -- points with a tooltip per class; the rest are plain dots
   local function points(list, cnt, colour, verb)
     if cnt == 0 then return end
     local d = {}
+    b[#b + 1] = string.format('<g fill="%s" stroke="#1b1f24" stroke-width="0.7">', colour)
     for k = 1, cnt do
       local a = list[k]
       if k <= MAX_TIPS then
         local nm = names and names[a]
         nm = (nm and type(nm) == "string") and (" " .. nm) or ""
-        b[#b + 1] = string.format('<circle cx="%s" cy="%s" r="3.6" fill="%s" stroke="#1b1f24" stroke-width="0.7"><title>%s%s %s: base rank %s, variant rank %s</title></circle>',
-          n(px(rb[a])), n(py(rv[a])), colour, esc(cols.codes[a]), esc(nm), verb, int(rb[a]), int(rv[a]))
+        b[#b + 1] = string.format('<circle cx="%s" cy="%s" r="3.6"><title>%s%s %s: base rank %s, variant rank %s</title></circle>',
+          n(px(rb[a])), n(py(rv[a])), esc(cols.codes[a]), esc(nm), verb, int(rb[a]), int(rv[a]))
       else
         d[#d + 1] = "M" .. n(px(rb[a])) .. " " .. n(py(rv[a])) .. "h0"
       end
     end
+    b[#b + 1] = "</g>"
     if #d > 0 then
-      b[#b + 1] = string.format('<path fill="none" stroke="%s" stroke-width="7" stroke-linecap="round" d="%s"/>', colour, table.concat(d))
+      -- the same look as the circles: a dark outline under a coloured dot
+      local dd = table.concat(d)
+      b[#b + 1] = string.format('<path fill="none" stroke="#1b1f24" stroke-width="8.6" stroke-linecap="round" d="%s"/>', dd)
+      b[#b + 1] = string.format('<path fill="none" stroke="%s" stroke-width="7.2" stroke-linecap="round" d="%s"><title>%s more areas that %s (no tooltip each)</title></path>',
+        colour, dd, int(cnt - MAX_TIPS), (verb:gsub("s$", "")))
     end
   end
   points(leave, nleave, G.change.leaving, "leaves")
@@ -530,37 +560,46 @@ end
 
 -- {===== rank-shift histogram
 
-local function histogram(res, i, cols)
+local function histogram(res, i, cols, vcols)
   local v = res.variants[i]
   local rb = cols.rank
-  local rv = v.aligned.rank:totable()
-  local d, m = {}, 0
+  local rv = vcols.rank
+  local d, lo_d, hi_d = {}, 0, 0
   for k = 1, #rb do
     local a, c = rb[k], rv[k]
     if a == a and c == c then
       local x = c - a
       d[#d + 1] = x
-      if math.abs(x) > m then m = math.abs(x) end
+      if x < lo_d then lo_d = x end
+      if x > hi_d then hi_d = x end
     end
   end
-  local w
-  if m == 0 then w = 1 else
-    local _, _, step = G.ticks(0, 2 * m, 40)
+  -- bins of a "nice" width, one of them centred on 0, over the data's range
+  local w = 1
+  if hi_d > lo_d then
+    local _, _, step = G.ticks(0, hi_d - lo_d, 40)
     w = math.max(1, step)
   end
-  local K = math.max(5, math.ceil(m / w - 0.5))
+  local kmin, kmax = math.floor(lo_d / w + 0.5), math.floor(hi_d / w + 0.5)
+  if kmax - kmin < 10 then
+    local pad = (10 - (kmax - kmin)) // 2 + 1
+    kmin, kmax = kmin - pad, kmax + pad
+  end
   local counts = {}
-  for k = -K, K do counts[k] = 0 end
+  for k = kmin, kmax do counts[k] = 0 end
   for k = 1, #d do
     local bin = math.floor(d[k] / w + 0.5)
     counts[bin] = counts[bin] + 1
   end
   local maxc = 1
-  for k = -K, K do if counts[k] > maxc then maxc = counts[k] end end
-  local x0, y0, PW, PH = 70, 46, 470, 340
-  local lo, hi = (-K - 0.5) * w, (K + 0.5) * w
+  for k = kmin, kmax do if counts[k] > maxc then maxc = counts[k] end end
+  local yt, _, ystep = G.ticks(0, maxc, 5)
+  local ytop = math.ceil(maxc / ystep - 1e-9) * ystep
+  if yt[#yt] < ytop then yt[#yt + 1] = ytop end
+  local x0, y0, PW, PH = 70, 46, 470, 400
+  local lo, hi = (kmin - 0.5) * w, (kmax + 0.5) * w
   local function px(x) return x0 + (x - lo) / (hi - lo) * PW end
-  local function py(c) return y0 + PH - c / maxc * PH end
+  local function py(c) return y0 + PH - c / ytop * PH end
   local W, H = x0 + PW + 20, y0 + PH + 110
   local colour = variant_colour(i)
   local b = {}
@@ -568,9 +607,8 @@ local function histogram(res, i, cols)
   G.title(b, 0, 16, "Rank change of every area")
   G.text(b, 0, 33, string.format("mean |shift| %s, median %s, max %s; bins of %s ranks", dec(v.mean_shift, 1),
     val(v.median_shift), int(v.max_shift), int(w)), "start", 'class="v"')
-  local yt = G.ticks(0, maxc, 5)
-  G.axis_y(b, x0, y0 + PH, y0, 0, maxc, yt, function(t) return int(t) end, "Areas", x0 + PW)
-  for k = -K, K do
+  G.axis_y(b, x0, y0 + PH, y0, 0, ytop, yt, function(t) return int(t) end, "Areas", x0 + PW)
+  for k = kmin, kmax do
     local c = counts[k]
     if c > 0 then
       local xa, xb = px((k - 0.5) * w), px((k + 0.5) * w)
@@ -634,18 +672,18 @@ local function movers_table(t, max_rows, i)
     for _, c in ipairs(cols) do
       local x = c.vals[r]
       if c.name == "change" then
-        row[#row + 1] = x == 1 and '<td data-v="1"><span class="ch in">enters</span></td>'
-          or '<td data-v="-1"><span class="ch out">leaves</span></td>'
+        row[#row + 1] = x == 1 and '<td class="t" data-v="1"><span class="ch in">enters</span></td>'
+          or '<td class="t" data-v="-1"><span class="ch out">leaves</span></td>'
       elseif c.type == "number" then
         if c.name:match("rank$") then
-          row[#row + 1] = '<td class="r">' .. int(x) .. "</td>"
+          row[#row + 1] = "<td>" .. int(x) .. "</td>"
         else
-          row[#row + 1] = string.format('<td class="r" data-v="%s">%s</td>', missing(x) and "" or core.format_number(x), val(x))
+          row[#row + 1] = "<td>" .. val(x) .. "</td>"
         end
       elseif c.type == "boolean" then
-        row[#row + 1] = "<td>" .. (missing(x) and "NA" or tostring(x)) .. "</td>"
+        row[#row + 1] = '<td class="t">' .. (missing(x) and "NA" or tostring(x)) .. "</td>"
       else
-        row[#row + 1] = "<td>" .. (missing(x) and "" or esc(x)) .. "</td>"
+        row[#row + 1] = '<td class="t">' .. (missing(x) and "" or esc(x)) .. "</td>"
       end
     end
     row[#row + 1] = "</tr>"
@@ -724,7 +762,7 @@ local function heatmap(sw, field, title, fmt, lo, hi, id)
       G.rect(b, x, y, C, C, fill, 'stroke="#fff" stroke-width="0.5"',
         string.format("%s top %s, %s top %s: %s flagged, Jaccard with the base %s", sw.index, pct(xi), sw.dep, pct(xd),
           int(cell.flagged), sig(cell.jaccard, 3)))
-      G.text(b, x + C / 2, y + C / 2 + 3, fmt(cell[field]), "middle", 'class="cell" fill="' .. G.ink(fill) .. '"')
+      G.text(b, x + C / 2, y + C / 2 + 3, fmt(cell[field]), "middle", 'class="cell" style="fill:' .. G.ink(fill) .. '"')
       if sw.base_index_top and math.abs(xi - sw.base_index_top) < 1e-9 and math.abs(xd - (sw.base_dep_top or -1)) < 1e-9 then
         base_i, base_j = i, j
       end
@@ -738,7 +776,7 @@ local function heatmap(sw, field, title, fmt, lo, hi, id)
   local function tick_pct(x) return dec(100 * x, 0) .. "%" end
   for j, xd in ipairs(cuts) do
     if m <= 16 or (j - 1) % 2 == 0 then
-      G.text(b, x0 + (j - 0.5) * C, y0 + P + 14, tick_pct(xd), "middle", 'class="tk"')
+      G.text(b, x0 + (j - 0.5) * C, y0 + P + 14, tick_pct(xd), "middle", 'class="tk2"')
     end
   end
   for i, xi in ipairs(cuts) do
@@ -924,10 +962,11 @@ function M.compare_html(res, tabs, o)
     add("<h3>Changes to the spec</h3>")
     add(spec_changes(v))
     if v.aligned and v.aligned.rank then
+      local vcols = {rank = v.aligned.rank:totable(), flag = v.aligned.flag:totable()}
       add('<div class="charts">')
-      add("<figure>" .. scatter(res, i, cols) .. "<figcaption>Each grey cell counts the areas at that pair of ranks; "
+      add("<figure>" .. scatter(res, i, cols, vcols) .. "<figcaption>Each grey cell counts the areas at that pair of ranks; "
         .. "on the dashed diagonal an area keeps its rank. Coloured points: areas whose flag changes.</figcaption></figure>")
-      add("<figure>" .. histogram(res, i, cols) .. "</figure>")
+      add("<figure>" .. histogram(res, i, cols, vcols) .. "</figure>")
       add("</div>")
     end
     add("<h3>Areas entering and leaving</h3>")

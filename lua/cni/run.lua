@@ -181,6 +181,22 @@ function M.write_outputs(r, dir, s)
       summary.changes_from_base[i] = {path = c.path, old = S.to_data(c.old), new = S.to_data(c.new)}
     end
   end
+  -- maps, when the spec says where the boundaries are
+  if r.spec.map and r.flag then
+    local maps = require "cni.maps"
+    local svg, why = maps.flag_map(r)
+    if svg then
+      core.write_text(dir .. "/map_flagged.svg", svg)
+      files[#files + 1] = dir .. "/map_flagged.svg"
+      local svg2 = maps.rank_map(r)
+      if svg2 then
+        core.write_text(dir .. "/map_rank.svg", svg2)
+        files[#files + 1] = dir .. "/map_rank.svg"
+      end
+    else
+      summary.map_note = "no map: " .. tostring(why)
+    end
+  end
   -- timings vary from run to run: kept out of the file so reruns are
   -- byte-identical (they are printed instead)
   summary.timings = nil

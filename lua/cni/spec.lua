@@ -274,7 +274,7 @@ function M.validate(s)
   check_type("spec", s, "table")
   check_keys("", s, {"name", "description", "version", "inputs", "unit", "geography", "indicators",
     "domains", "domain_transform", "index", "deciles", "rules", "flag", "outputs", "extends",
-    "uncertainty", "data_root", "profile", "synthetic", "reference"})
+    "uncertainty", "data_root", "profile", "synthetic", "reference", "map"})
   check_type("name", s.name, "string")
   check_type("description", s.description, "string", true)
   check_type("data_root", s.data_root, "string", true)
@@ -546,6 +546,23 @@ function M.validate(s)
     check_keys("reference", s.reference, {"column", "label"})
     check_type("reference.column", s.reference.column, "string")
     check_type("reference.label", s.reference.label, "string", true)
+  end
+  if s.map ~= nil then
+    check_type("map", s.map, "table")
+    check_keys("map", s.map, {"boundaries", "code", "name", "via", "outline", "outline_code",
+      "outline_label", "note"})
+    check_type("map.boundaries", s.map.boundaries, "string")
+    for _, k in ipairs{"code", "name", "outline", "outline_code", "outline_label", "note"} do
+      check_type("map." .. k, s.map[k], "string", true)
+    end
+    if s.map.via ~= nil then
+      check_type("map.via", s.map.via, "table")
+      check_keys("map.via", s.map.via, {"input", "from", "to"})
+      for _, k in ipairs{"input", "from", "to"} do check_type("map.via." .. k, s.map.via[k], "string") end
+      if not s.inputs[s.map.via.input] then
+        M.fail("map.via.input", "no input named '%s'%s", s.map.via.input, M.hint(s.map.via.input, inputs))
+      end
+    end
   end
   if s.outputs ~= nil then
     check_type("outputs", s.outputs, "table")

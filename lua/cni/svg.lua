@@ -24,11 +24,13 @@ end
 --- dependent (integers and %d only).
 function M.n(x)
   local v = math.floor(x * 10 + 0.5)
-  local neg = v < 0
-  if neg then v = -v end
-  local s = v % 10 == 0 and string.format("%d", v // 10) or string.format("%d.%d", v // 10, v % 10)
-  if neg and v ~= 0 then s = "-" .. s end
-  return s
+  local r = v % 10
+  if r == 0 then return tostring(v // 10) end
+  if v < 0 then
+    v = -v
+    return string.format("-%d.%d", v // 10, v % 10)
+  end
+  return string.format("%d.%d", v // 10, r)
 end
 
 --- An integer as text (rounded; "NA" for NaN or nil).

@@ -9,4 +9,11 @@ return cni.variant(base, {
   data_root = "../shared/data/real",
   -- the published list (Local Trust/OCSI, 225 wards) travels in the CNI file
   reference = {column = "Left Behind Area?", label = "published 2019 list"},
+  -- maps: each LSOA coloured by its ward (best-fit lookup), districts on top
+  map = {
+    boundaries = "boundaries_lsoa11_england.geojson",
+    via = {input = "lookup", from = "lsoa11_code", to = "ward17_code"},
+    outline = "boundaries_ltla19_england.geojson", outline_label = "Local authority districts (2019)",
+    note = "Source: OCSI/Local Trust CNI 2019; MHCLG IoD 2019; ONS boundaries (OGL v3.0), contains OS data (c) Crown copyright.",
+  },
 })
