@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-pkgs="$CNI_BUILD_PKGS lua-busted"
+pkgs="$CNI_BUILD_PKGS lua-busted chromium nodejs fonts-dejavu-core"
 [ "$valgrind" = 1 ] && pkgs="$pkgs valgrind"
 [ "$fuzz" != 0 ] && pkgs="$pkgs clang libclang-rt-14-dev"
 cni_ensure_pkgs $pkgs locales

@@ -57,9 +57,13 @@ void cni_wgs84_to_osgb36(double lat, double lon, double *lat2, double *lon2) {
 
 void cni_bng_tm(double lat, double lon, double *e_, double *n_) {
   /* OS National Grid Transverse Mercator, formulas of the OS guide
-  ** (Annex C). */
+  ** (Annex C). The sines and cosines of phi -/+ phi0 and their multiples
+  ** come from sin(phi), cos(phi) by the angle-sum identities (one sine and
+  ** one cosine per point). */
   const double a = AIRY_A, b = AIRY_B;
-  const double F0 = 0.9996012717, phi0 = 49.0 * DEG, lam0 = -2.0 * DEG;
+  const double F0 = 0.9996012717, lam0 = -2.0 * DEG;
+  const double s0 = 0.75470958022277201, c0 = 0.65605902899050728;  /* sin, cos 49 deg */
+  const double phi0 = 49.0 * DEG;
   const double E0 = 400000.0, N0 = -100000.0;
   const double e2 = 1.0 - (b * b) / (a * a);
   const double n = (a - b) / (a + b), n2 = n * n, n3 = n2 * n;
@@ -69,11 +73,16 @@ void cni_bng_tm(double lat, double lon, double *e_, double *n_) {
   double nu = a * F0 / sqrt(w);
   double rho = a * F0 * (1.0 - e2) / (w * sqrt(w));
   double eta2 = nu / rho - 1.0;
-  double dp = phi - phi0, sp0 = phi + phi0;
+  double dp = phi - phi0;
+  double sd = sp * c0 - cp * s0, cd = cp * c0 + sp * s0;      /* phi - phi0 */
+  double ss = sp * c0 + cp * s0, cs = cp * c0 - sp * s0;      /* phi + phi0 */
+  double sd2 = 2.0 * sd * cd, cs2 = 2.0 * cs * cs - 1.0;
+  double sd3 = sd * (3.0 - 4.0 * sd * sd), cs3 = cs * (4.0 * cs * cs - 3.0);
+  (void)ss;
   double M = b * F0 * ((1.0 + n + 1.25 * n2 + 1.25 * n3) * dp
-                       - (3.0 * n + 3.0 * n2 + 2.625 * n3) * sin(dp) * cos(sp0)
-                       + (1.875 * n2 + 1.875 * n3) * sin(2.0 * dp) * cos(2.0 * sp0)
-                       - (35.0 / 24.0) * n3 * sin(3.0 * dp) * cos(3.0 * sp0));
+                       - (3.0 * n + 3.0 * n2 + 2.625 * n3) * sd * cs
+                       + (1.875 * n2 + 1.875 * n3) * sd2 * cs2
+                       - (35.0 / 24.0) * n3 * sd3 * cs3);
   double c3 = cp * cp * cp, c5 = c3 * cp * cp;
   double I = M + N0;
   double II = nu / 2.0 * sp * cp;
@@ -358,101 +367,219 @@ static void pos_of(const char *buf, size_t off, long *line, long *col) {
   }
 }
 
-static cni_shapes *build(cJSON *root, const char *name, const cni_geojson_opts *o, cni_err *err) {
-  builder b;
-  memset(&b, 0, sizeof b);
-  b.file = name;
-  b.err = err;
-  cni_shapes *s = calloc(1, sizeof *s);
-  if (s == NULL) { cni_err_set(err, CNI_ENOMEM, "out of memory"); return NULL; }
-  b.s = s;
-  int st = CNI_OK;
+/* {===== features one at a time
+** The features array is split into its elements by a light structural scan
+** (strings and brackets only) and each element is parsed by cJSON on its
+** own, copied and freed at once: the tree of a whole 12 MB file (about
+** 100 MB of cJSON nodes) never exists. Anything the scan does not
+** understand falls back to parsing the whole text, which reports the error
+** (file:line:column). */
+
+static size_t skip_ws(const char *s, size_t i, size_t n) {
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+  return i;
+}
+
+static int skip_string(const char *s, size_t *i, size_t n) {
+  size_t k = *i + 1;
+  while (k < n) {
+    if (s[k] == '\\') { k += 2; continue; }
+    if (s[k] == '"') { *i = k + 1; return 1; }
+    k++;
+  }
+  return 0;
+}
+
+static int skip_value(const char *s, size_t *i, size_t n) {
+  size_t k = *i;
+  if (k >= n) return 0;
+  if (s[k] == '"') return skip_string(s, i, n);
+  if (s[k] == '{' || s[k] == '[') {
+    long depth = 0;
+    while (k < n) {
+      char c = s[k];
+      if (c == '"') { if (!skip_string(s, &k, n)) return 0; continue; }
+      if (c == '{' || c == '[') depth++;
+      else if (c == '}' || c == ']') {
+        if (--depth == 0) { *i = k + 1; return 1; }
+      }
+      k++;
+    }
+    return 0;
+  }
+  while (k < n && s[k] != ',' && s[k] != '}' && s[k] != ']' && s[k] != ' ' && s[k] != '\n' &&
+         s[k] != '\r' && s[k] != '\t')
+    k++;
+  if (k == *i) return 0;
+  *i = k;
+  return 1;
+}
+
+/* Position of the '[' opening the value of the top-level key "features". */
+static int find_features(const char *s, size_t n, size_t *fa) {
+  size_t i = skip_ws(s, 0, n);
+  if (i >= n || s[i] != '{') return 0;
+  i++;
+  for (;;) {
+    i = skip_ws(s, i, n);
+    if (i >= n || s[i] != '"') return 0;
+    size_t ks = i;
+    if (!skip_string(s, &i, n)) return 0;
+    size_t ke = i;
+    i = skip_ws(s, i, n);
+    if (i >= n || s[i] != ':') return 0;
+    i = skip_ws(s, i + 1, n);
+    size_t vs = i;
+    if (ke - ks == 10 && memcmp(s + ks, "\"features\"", 10) == 0) {
+      if (s[vs] != '[') return 0;
+      *fa = vs;      /* the end is found by walking the elements */
+      return 1;
+    }
+    if (!skip_value(s, &i, n)) return 0;
+    i = skip_ws(s, i, n);
+    if (i < n && s[i] == ',') { i++; continue; }
+    return 0;
+  }
+}
+
+static int syntax_error(const char *buf, size_t len, size_t off, const char *name, cni_err *err) {
+  long line, col;
+  if (off > len) off = len;
+  pos_of(buf, off, &line, &col);
+  snprintf(err->file, sizeof err->file, "%s", name);
+  err->row = line;
+  err->col = col;
+  /* cJSON reports an error past the end at the last byte: say so when
+  ** brackets are left open there */
+  int open_left = 0;
+  if (off + 1 >= len) {
+    int depth = 0, in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+      char c = buf[i];
+      if (in_str) {
+        if (c == '\\') i++;
+        else if (c == '"') in_str = 0;
+      } else if (c == '"') in_str = 1;
+      else if (c == '{' || c == '[') depth++;
+      else if (c == '}' || c == ']') depth--;
+    }
+    open_left = depth > 0 || in_str;
+  }
+  return cni_err_set(err, CNI_EPARSE, "%s:%ld:%ld: invalid JSON%s", name, line, col,
+                     open_left ? " (unexpected end of input)" : "");
+}
+
+/* The top level: {"type": "FeatureCollection", "features": [...]}. */
+static int check_envelope(const cJSON *root, const char *name, cni_err *err) {
   const cJSON *type = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "type") : NULL;
   const cJSON *feats = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "features") : NULL;
-  if (!cJSON_IsString(type) || strcmp(type->valuestring, "FeatureCollection") != 0 ||
-      !cJSON_IsArray(feats)) {
-    snprintf(err->file, sizeof err->file, "%s", name);
-    if (cJSON_IsString(type))
-      cni_err_set(err, CNI_EPARSE, "%s: expected a GeoJSON FeatureCollection, got type '%.100s'%s",
-                  name, type->valuestring,
-                  cJSON_IsArray(feats) ? "" : "" );
-    else if (!cJSON_IsObject(root))
-      cni_err_set(err, CNI_EPARSE, "%s: expected a GeoJSON FeatureCollection (an object), got %s",
-                  name, type_name(root));
-    else
-      cni_err_set(err, CNI_EPARSE, "%s: expected a GeoJSON FeatureCollection: no \"type\": "
-                  "\"FeatureCollection\" with a \"features\" array", name);
+  if (cJSON_IsString(type) && strcmp(type->valuestring, "FeatureCollection") == 0 &&
+      cJSON_IsArray(feats))
+    return CNI_OK;
+  snprintf(err->file, sizeof err->file, "%s", name);
+  if (cJSON_IsString(type) && strcmp(type->valuestring, "FeatureCollection") != 0)
+    return cni_err_set(err, CNI_EPARSE, "%s: expected a GeoJSON FeatureCollection, got type '%.100s'",
+                       name, type->valuestring);
+  if (!cJSON_IsObject(root))
+    return cni_err_set(err, CNI_EPARSE, "%s: expected a GeoJSON FeatureCollection (an object), got %s",
+                       name, type_name(root));
+  return cni_err_set(err, CNI_EPARSE, "%s: expected a GeoJSON FeatureCollection: no \"type\": "
+                     "\"FeatureCollection\" with a \"features\" array", name);
+}
+
+/* Copies one feature into the shapes. */
+static int add_feature(builder *b, const cJSON *f, const cni_geojson_opts *o) {
+  cni_shapes *s = b->s;
+  b->feature++;
+  b->code = NULL;
+  if (!cJSON_IsObject(f)) return ferr(b, "expected a Feature object, got %s%s", type_name(f), "");
+  const cJSON *props = cJSON_GetObjectItemCaseSensitive(f, "properties");
+  const cJSON *geom = cJSON_GetObjectItemCaseSensitive(f, "geometry");
+  const cJSON *cv = cJSON_IsObject(props) ? cJSON_GetObjectItemCaseSensitive(props, o->code_prop) : NULL;
+  char tmp[64], tmp2[64];
+  const char *code, *nm = "";
+  size_t clen, nlen = 0;
+  if (!cJSON_IsObject(props))
+    return ferr(b, "has no 'properties' object, so no area code (property '%s')", o->code_prop, "");
+  if (cv == NULL || cJSON_IsNull(cv)) {
+    char have[300] = "";
+    size_t hl = 0;
+    int k = 0;
+    for (const cJSON *pp = props->child; pp && hl + 1 < sizeof have; pp = pp->next, k++) {
+      if (k == 8) { snprintf(have + hl, sizeof have - hl, ", ..."); break; }
+      int w = snprintf(have + hl, sizeof have - hl, "%s%.60s", k ? ", " : "",
+                       pp->string ? pp->string : "?");
+      if (w < 0) break;
+      hl += (size_t)w;
+    }
+    return ferr(b, "missing properties.%s (the area code; name another property with the "
+                "'code' option; this feature has: %s)", o->code_prop, k ? have : "no properties");
+  }
+  if (!prop_text(cv, tmp, sizeof tmp, &code, &clen))
+    return ferr(b, "properties.%s is %s, not a string or number", o->code_prop, type_name(cv));
+  if (clen == 0) return ferr(b, "properties.%s is empty%s", o->code_prop, "");
+  b->code = code;
+  if (o->name_prop && o->name_prop[0]) {
+    const cJSON *nv = cJSON_GetObjectItemCaseSensitive(props, o->name_prop);
+    if (nv && !cJSON_IsNull(nv) && !prop_text(nv, tmp2, sizeof tmp2, &nm, &nlen))
+      return ferr(b, "properties.%s is %s, not a string or number", o->name_prop, type_name(nv));
+  }
+  if (geom == NULL) return ferr(b, "has no 'geometry'%s%s", "", "");
+  if (cJSON_IsNull(geom)) { s->nskipped++; return CNI_OK; }
+  size_t i = s->n, pt0 = s->npts;
+  int st = read_geometry(b, geom);
+  if (st) return st;
+  if (grow((void **)&s->code, &b->cap_shapes, i + 1, sizeof *s->code)) return nomem(b);
+  size_t cap = b->cap_shapes;   /* the per-shape arrays share one capacity */
+  size_t *nn = realloc(s->name, cap * sizeof *nn);
+  if (!nn) return nomem(b);
+  s->name = nn;
+  size_t *po = realloc(s->part_off, (cap + 1) * sizeof *po);
+  if (!po) return nomem(b);
+  s->part_off = po;
+  double *bx = realloc(s->bbox, 4 * cap * sizeof *bx);
+  if (!bx) return nomem(b);
+  s->bbox = bx;
+  int fail = 0;
+  s->code[i] = pool_add(b, code, clen, &fail);
+  s->name[i] = pool_add(b, nm, nlen, &fail);
+  if (fail) return nomem(b);
+  s->part_off[0] = 0;
+  s->part_off[i + 1] = s->nparts;
+  double *bb = s->bbox + 4 * i;
+  bb[0] = bb[1] = INFINITY;
+  bb[2] = bb[3] = -INFINITY;
+  for (size_t k = pt0; k < s->npts; k++) {
+    double x = s->xy[2 * k], y = s->xy[2 * k + 1];
+    if (x < bb[0]) bb[0] = x;
+    if (x > bb[2]) bb[2] = x;
+    if (y < bb[1]) bb[1] = y;
+    if (y > bb[3]) bb[3] = y;
+  }
+  s->n = i + 1;
+  return CNI_OK;
+}
+
+static cni_shapes *begin(builder *b, const char *name, cni_err *err) {
+  memset(b, 0, sizeof *b);
+  b->file = name;
+  b->err = err;
+  cni_shapes *s = calloc(1, sizeof *s);
+  if (s == NULL) { cni_err_set(err, CNI_ENOMEM, "out of memory"); return NULL; }
+  b->s = s;
+  if (grow((void **)&s->ring_off, &b->cap_parts, 2, sizeof(size_t)) ||
+      grow((void **)&s->pt_off, &b->cap_rings, 2, sizeof(size_t)) ||
+      !(s->part_off = malloc(sizeof *s->part_off))) {
+    nomem(b);
     cni_shapes_free(s);
     return NULL;
   }
-  size_t nf = (size_t)cJSON_GetArraySize(feats);
-  s->code = malloc((nf ? nf : 1) * sizeof *s->code);
-  s->name = malloc((nf ? nf : 1) * sizeof *s->name);
-  s->part_off = malloc((nf + 1) * sizeof *s->part_off);
-  s->bbox = malloc((nf ? nf : 1) * 4 * sizeof *s->bbox);
-  if (!s->code || !s->name || !s->part_off || !s->bbox) { nomem(&b); goto fail; }
-  /* offsets start at 0 */
-  if (grow((void **)&s->ring_off, &b.cap_parts, 2, sizeof(size_t)) ||
-      grow((void **)&s->pt_off, &b.cap_rings, 2, sizeof(size_t))) { nomem(&b); goto fail; }
   s->part_off[0] = s->ring_off[0] = s->pt_off[0] = 0;
-  size_t fi = 0;
-  for (const cJSON *f = feats->child; f; f = f->next) {
-    b.feature = ++fi;
-    b.code = NULL;
-    if (!cJSON_IsObject(f)) { st = ferr(&b, "expected a Feature object, got %s%s", type_name(f), ""); goto fail; }
-    const cJSON *props = cJSON_GetObjectItemCaseSensitive(f, "properties");
-    const cJSON *geom = cJSON_GetObjectItemCaseSensitive(f, "geometry");
-    const cJSON *cv = cJSON_IsObject(props) ? cJSON_GetObjectItemCaseSensitive(props, o->code_prop) : NULL;
-    char tmp[64], tmp2[64];
-    const char *code, *nm = "";
-    size_t clen, nlen = 0;
-    if (!cJSON_IsObject(props)) {
-      st = ferr(&b, "has no 'properties' object, so no area code (property '%s')", o->code_prop, "");
-      goto fail;
-    }
-    if (cv == NULL || cJSON_IsNull(cv)) {
-      st = ferr(&b, "missing properties.%s (the area code; choose another property with the "
-                "'code' option)%s", o->code_prop, "");
-      goto fail;
-    }
-    if (!prop_text(cv, tmp, sizeof tmp, &code, &clen)) {
-      st = ferr(&b, "properties.%s is %s, not a string or number", o->code_prop, type_name(cv));
-      goto fail;
-    }
-    if (clen == 0) { st = ferr(&b, "properties.%s is empty%s", o->code_prop, ""); goto fail; }
-    b.code = code;
-    if (o->name_prop && o->name_prop[0]) {
-      const cJSON *nv = cJSON_GetObjectItemCaseSensitive(props, o->name_prop);
-      if (nv && !cJSON_IsNull(nv) && !prop_text(nv, tmp2, sizeof tmp2, &nm, &nlen)) {
-        st = ferr(&b, "properties.%s is %s, not a string or number", o->name_prop, type_name(nv));
-        goto fail;
-      }
-    }
-    if (geom == NULL) { st = ferr(&b, "has no 'geometry'%s%s", "", ""); goto fail; }
-    if (cJSON_IsNull(geom)) { s->nskipped++; continue; }
-    size_t i = s->n;
-    size_t ring0 = s->nrings, pt0 = s->npts;
-    st = read_geometry(&b, geom);
-    if (st) goto fail;
-    (void)ring0;
-    int fail = 0;
-    s->code[i] = pool_add(&b, code, clen, &fail);
-    s->name[i] = pool_add(&b, nm, nlen, &fail);
-    if (fail) { nomem(&b); goto fail; }
-    s->part_off[i + 1] = s->nparts;
-    double *bb = s->bbox + 4 * i;
-    bb[0] = bb[1] = INFINITY;
-    bb[2] = bb[3] = -INFINITY;
-    for (size_t k = pt0; k < s->npts; k++) {
-      double x = s->xy[2 * k], y = s->xy[2 * k + 1];
-      if (x < bb[0]) bb[0] = x;
-      if (x > bb[2]) bb[2] = x;
-      if (y < bb[1]) bb[1] = y;
-      if (y > bb[3]) bb[3] = y;
-    }
-    s->n = i + 1;
-  }
-  /* overall box */
+  return s;
+}
+
+static cni_shapes *finish(builder *b) {
+  cni_shapes *s = b->s;
   for (int k = 0; k < 4; k++) s->all_bbox[k] = 0;
   for (size_t i = 0; i < s->n; i++) {
     const double *bb = s->bbox + 4 * i;
@@ -464,48 +591,105 @@ static cni_shapes *build(cJSON *root, const char *name, const cni_geojson_opts *
       if (bb[3] > s->all_bbox[3]) s->all_bbox[3] = bb[3];
     }
   }
-  b.code = NULL;
-  if (index_codes(s, &b)) goto fail;
-  /* trim */
-  if (s->npts) {
+  b->code = NULL;
+  if (index_codes(s, b)) { cni_shapes_free(s); return NULL; }
+  if (s->npts) {   /* trim */
     double *nx = realloc(s->xy, 2 * s->npts * sizeof *nx);
     if (nx) s->xy = nx;
   }
   return s;
-fail:
-  (void)st;
-  cni_shapes_free(s);
-  return NULL;
 }
 
-static cni_shapes *parse_impl(char *buf, size_t len, int own, const char *name,
-                              const cni_geojson_opts *o, cni_err *err) {
-  cni_geojson_opts def;
-  if (o == NULL) { cni_geojson_opts_init(&def); o = &def; }
+/* The whole text in one cJSON tree (the fallback). */
+static cni_shapes *parse_whole(const char *buf, size_t len, const char *name,
+                               const cni_geojson_opts *o, cni_err *err) {
   const char *end = NULL;
   cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
   if (root == NULL) {
-    long line, col;
     size_t off = end && end >= buf ? (size_t)(end - buf) : 0;
-    pos_of(buf, off, &line, &col);
-    if (own) free(buf);
-    snprintf(err->file, sizeof err->file, "%s", name);
-    err->row = line;
-    err->col = col;
-    cni_err_set(err, CNI_EPARSE, "%s:%ld:%ld: invalid JSON%s", name, line, col,
-                off >= len ? " (unexpected end of input)" : "");
+    syntax_error(buf, len, off, name, err);
     return NULL;
   }
-  if (own) free(buf);        /* cJSON holds copies of every string */
-  cni_shapes *s = build(root, name, o, err);
+  if (check_envelope(root, name, err) != CNI_OK) { cJSON_Delete(root); return NULL; }
+  builder b;
+  cni_shapes *s = begin(&b, name, err);
+  if (!s) { cJSON_Delete(root); return NULL; }
+  const cJSON *feats = cJSON_GetObjectItemCaseSensitive(root, "features");
+  for (const cJSON *f = feats->child; f; f = f->next) {
+    if (add_feature(&b, f, o) != CNI_OK) { cJSON_Delete(root); cni_shapes_free(s); return NULL; }
+  }
   cJSON_Delete(root);
-  return s;
+  return finish(&b);
 }
+
+/* Parses the envelope (the text with an empty features array) and checks
+** it. Returns 1 if fine, 0 if it does not parse (use the whole parse), -1
+** on a GeoJSON error (err set). */
+static int envelope(const char *buf, size_t len, size_t fa, size_t fb, const char *name,
+                    cni_err *err) {
+  size_t elen = len - (fb - fa) + 2;
+  char *env = malloc(elen + 1);
+  if (!env) { cni_err_set(err, CNI_ENOMEM, "out of memory"); return -1; }
+  memcpy(env, buf, fa);
+  memcpy(env + fa, "[]", 2);
+  memcpy(env + fa + 2, buf + fb, len - fb);
+  env[elen] = '\0';
+  cJSON *root = cJSON_ParseWithLengthOpts(env, elen, NULL, 0);
+  free(env);
+  if (root == NULL) return 0;
+  int st = check_envelope(root, name, err);
+  cJSON_Delete(root);
+  return st == CNI_OK ? 1 : -1;
+}
+
+static cni_shapes *parse_impl(const char *buf, size_t len, const char *name,
+                              const cni_geojson_opts *o, cni_err *err) {
+  cni_geojson_opts def;
+  if (o == NULL) { cni_geojson_opts_init(&def); o = &def; }
+  size_t fa, fb = 0;
+  if (!find_features(buf, len, &fa)) return parse_whole(buf, len, name, o, err);
+  builder b;
+  cni_shapes *s = begin(&b, name, err);
+  if (!s) return NULL;
+  size_t i = skip_ws(buf, fa + 1, len);
+  if (i < len && buf[i] == ']') goto done;
+  for (;;) {
+    size_t es = i;
+    if (i >= len || buf[i] == ']' || !skip_value(buf, &i, len)) goto whole;
+    const char *end = NULL;
+    cJSON *f = cJSON_ParseWithLengthOpts(buf + es, i - es, &end, 0);
+    if (f == NULL) {
+      size_t off = end && end >= buf + es ? (size_t)(end - buf) : es;
+      cni_shapes_free(s);
+      syntax_error(buf, len, off, name, err);
+      return NULL;
+    }
+    int st = add_feature(&b, f, o);
+    cJSON_Delete(f);
+    if (st != CNI_OK) { cni_shapes_free(s); return NULL; }
+    i = skip_ws(buf, i, len);
+    if (i < len && buf[i] == ',') { i = skip_ws(buf, i + 1, len); continue; }
+    if (i < len && buf[i] == ']') break;
+    goto whole;     /* something between elements: the whole parse says where */
+  }
+done:
+  fb = i + 1;
+  switch (envelope(buf, len, fa, fb, name, err)) {
+    case 1: return finish(&b);
+    case 0: break;
+    default: cni_shapes_free(s); return NULL;
+  }
+whole:
+  cni_shapes_free(s);
+  return parse_whole(buf, len, name, o, err);
+}
+
+/* }===== */
 
 cni_shapes *cni_geojson_parse(const char *buf, size_t len, const char *name,
                               const cni_geojson_opts *o, cni_err *err) {
   cni_err_clear(err);
-  return parse_impl((char *)buf, len, 0, name, o, err);
+  return parse_impl(buf, len, name, o, err);
 }
 
 cni_shapes *cni_geojson_read(const char *path, const cni_geojson_opts *o, cni_err *err) {
@@ -513,7 +697,44 @@ cni_shapes *cni_geojson_read(const char *path, const cni_geojson_opts *o, cni_er
   size_t len;
   cni_err_clear(err);
   if (cni_read_file(path, o ? o->max_bytes : 0, &buf, &len, err) != CNI_OK) return NULL;
-  return parse_impl(buf, len, 1, path, o, err);
+  cni_shapes *s = parse_impl(buf, len, path, o, err);
+  free(buf);
+  return s;
+}
+
+/* BNG for many points: the WGS84 -> OSGB36 datum shift (a smooth field,
+** about 100 m) is computed exactly at the nodes of a 0.1 degree grid over
+** the shapes and interpolated bilinearly (error well under a millimetre),
+** then the Transverse Mercator is applied exactly. */
+static int project_bng_grid(cni_shapes *s, cni_err *err) {
+  const double step = 0.1;
+  double lon0 = floor(s->all_bbox[0] / step) * step, lat0 = floor(s->all_bbox[1] / step) * step;
+  size_t nx = (size_t)((s->all_bbox[2] - lon0) / step) + 2;
+  size_t ny = (size_t)((s->all_bbox[3] - lat0) / step) + 2;
+  double *g = malloc(2 * nx * ny * sizeof *g);
+  if (g == NULL) return cni_err_set(err, CNI_ENOMEM, "out of memory");
+  for (size_t j = 0; j < ny; j++)
+    for (size_t i = 0; i < nx; i++) {
+      double la = lat0 + (double)j * step, lo = lon0 + (double)i * step, la2, lo2;
+      cni_wgs84_to_osgb36(la, lo, &la2, &lo2);
+      g[2 * (j * nx + i)] = la2 - la;
+      g[2 * (j * nx + i) + 1] = lo2 - lo;
+    }
+  for (size_t k = 0; k < s->npts; k++) {
+    double lo = s->xy[2 * k], la = s->xy[2 * k + 1];
+    double fx = (lo - lon0) / step, fy = (la - lat0) / step;
+    size_t i = (size_t)fx, j = (size_t)fy;
+    if (i > nx - 2) i = nx - 2;
+    if (j > ny - 2) j = ny - 2;
+    double tx = fx - (double)i, ty = fy - (double)j;
+    const double *g00 = g + 2 * (j * nx + i), *g10 = g00 + 2, *g01 = g00 + 2 * nx, *g11 = g01 + 2;
+    double w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty;
+    double dla = w00 * g00[0] + w10 * g10[0] + w01 * g01[0] + w11 * g11[0];
+    double dlo = w00 * g00[1] + w10 * g10[1] + w01 * g01[1] + w11 * g11[1];
+    cni_bng_tm(la + dla, lo + dlo, &s->pxy[2 * k], &s->pxy[2 * k + 1]);
+  }
+  free(g);
+  return CNI_OK;
 }
 
 int cni_shapes_project(cni_shapes *s, const cni_proj *p, cni_err *err) {
@@ -528,8 +749,18 @@ int cni_shapes_project(cni_shapes *s, const cni_proj *p, cni_err *err) {
     s->pbox = malloc(4 * s->n * sizeof *s->pbox);
     if (s->pbox == NULL) return cni_err_set(err, CNI_ENOMEM, "out of memory");
   }
-  for (size_t k = 0; k < s->npts; k++)
-    cni_proj_apply(p, s->xy[2 * k], s->xy[2 * k + 1], &s->pxy[2 * k], &s->pxy[2 * k + 1]);
+  if (p->kind == CNI_PROJ_BNG && s->npts > 2000) {
+    if (project_bng_grid(s, err) != CNI_OK) return err ? err->code : CNI_ENOMEM;
+  } else if (p->kind == CNI_PROJ_EQUIRECT) {
+    const double kx = EARTH_R * DEG * cos(p->lat0 * DEG), ky = EARTH_R * DEG;
+    for (size_t k = 0; k < s->npts; k++) {
+      s->pxy[2 * k] = kx * s->xy[2 * k];
+      s->pxy[2 * k + 1] = ky * s->xy[2 * k + 1];
+    }
+  } else {
+    for (size_t k = 0; k < s->npts; k++)
+      cni_proj_apply(p, s->xy[2 * k], s->xy[2 * k + 1], &s->pxy[2 * k], &s->pxy[2 * k + 1]);
+  }
   for (size_t i = 0; i < s->n; i++) {
     double *bb = s->pbox + 4 * i;
     bb[0] = bb[1] = INFINITY;
@@ -562,6 +793,16 @@ int cni_shapes_extent(const cni_shapes *s, const size_t *idx, size_t k, double b
     if (bb[3] > box[3]) box[3] = bb[3];
   }
   return any;
+}
+
+size_t cni_shapes_count_in(const cni_shapes *s, const double box[4]) {
+  size_t c = 0;
+  if (!s->pbox) return 0;
+  for (size_t i = 0; i < s->n; i++) {
+    const double *bb = s->pbox + 4 * i;
+    if (bb[2] >= box[0] && bb[0] <= box[2] && bb[3] >= box[1] && bb[1] <= box[3]) c++;
+  }
+  return c;
 }
 
 /* }===== */

@@ -167,6 +167,8 @@ int cni_geo_path(const cni_shapes *s, size_t i, const cni_svgview *v,
 /* Projected box of the shapes idx[0..k) (all shapes when idx == NULL).
 ** Returns 0 when no shape was given. */
 int cni_shapes_extent(const cni_shapes *s, const size_t *idx, size_t k, double box[4]);
+/* Number of (projected) shapes whose box meets box = {x0, y0, x1, y1}. */
+size_t cni_shapes_count_in(const cni_shapes *s, const double box[4]);
 
 /* }===== */
 

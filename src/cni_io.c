@@ -217,7 +217,12 @@ static size_t fmt_g_fast(char *buf, double x, int P) {
       int r = -sh;
       if (r >= 127) return 0;
       u128 q = v >> r, rem = v - (q << r), half = (u128)1 << (r - 1);
+      /* check X before rounding: an estimate one too high gives a value
+      ** just under 10^(P-1) that may round up to it (only P-1 digits) */
+      if (q < (u128)p10[P - 1]) { X--; continue; }
+      if (q >= (u128)p10[P]) { X++; continue; }
       if (rem > half || (rem == half && (q & 1))) q++;
+      if (q == (u128)p10[P]) { q = p10[P - 1]; X++; }  /* 9.99.. -> 10.0.. */
       v = q;
     }
     if (v >= (u128)p10[P]) { X++; continue; }
@@ -266,9 +271,15 @@ size_t cni_fmt_double(char *buf, double x, int digits, int decimals,
     return strlen(buf);
   }
   if (digits < 0 && decimals >= 0) {
-    snprintf(buf, 40, "%.*f", decimals > 30 ? 30 : decimals, x);
-    fix_decimal_point(buf);
-    return strlen(buf);
+    int n = snprintf(buf, 40, "%.*f", decimals > 30 ? 30 : decimals, x);
+    if (n >= 0 && n < 40) {
+      fix_decimal_point(buf);
+      return strlen(buf);
+    }
+    /* does not fit in 40 bytes (|x| >= about 1e38, or many decimals): the
+    ** truncated text would be another number; write the shortest exact
+    ** form instead */
+    digits = 0;
   }
   if (x == floor(x) && fabs(x) < 1e15) {
     if (x == 0) { strcpy(buf, "0"); return 1; }

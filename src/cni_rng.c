@@ -200,6 +200,71 @@ size_t cni_rng_simplex_bounded(cni_rng *r, const double *lo, const double *hi,
   return 0;
 }
 
+size_t cni_rng_simplex_box(cni_rng *r, const double *lo, const double *hi, size_t k,
+                           size_t last, size_t max_tries, double *out_) {
+  if (k == 0) return 1;
+  for (size_t t = 1; t <= max_tries; t++) {
+    double s = 0;
+    for (size_t j = 0; j < k; j++) {
+      if (j == last) continue;
+      out_[j] = lo[j] + (hi[j] - lo[j]) * cni_rng_uniform(r);
+      s += out_[j];
+    }
+    double wl = 1.0 - s;
+    if (wl >= lo[last] && wl <= hi[last]) {
+      out_[last] = wl;
+      return t;
+    }
+  }
+  return 0;
+}
+
+int cni_simplex_plan_make(const double *lo, const double *hi, size_t k, cni_simplex_plan *p) {
+  p->method = 0;
+  p->last = 0;
+  p->accept = 1;
+  p->max_tries = 1;
+  if (k == 0 || k > 64) return -1;
+  double slo = 0, shi = 0;
+  for (size_t j = 0; j < k; j++) {
+    if (!(lo[j] >= 0) || !(hi[j] >= lo[j]) || !isfinite(hi[j])) return -1;
+    slo += lo[j];
+    shi += hi[j];
+    if (hi[j] - lo[j] > hi[p->last] - lo[p->last]) p->last = j;
+  }
+  if (slo > 1 + 1e-12 || shi < 1 - 1e-12) return -1;
+  double s = 1 - slo;
+  if (s <= 0) return 0;   /* w = lo */
+  double c[64];
+  for (size_t j = 0; j < k; j++) c[j] = (hi[j] - lo[j]) / s;
+  double as = cni_simplex_cap_fraction(c, k);
+  /* box pilot: fixed stream, so the plan is deterministic */
+  cni_rng r;
+  cni_rng_seed(&r, UINT64_C(0x5eed0b0c5));
+  double w[64];
+  size_t acc = 0, trials = 20000;
+  for (size_t t = 0; t < trials; t++) acc += cni_rng_simplex_box(&r, lo, hi, k, p->last, 1, w) == 1;
+  double ab = (double)acc / (double)trials;
+  if (as != as) as = 0;   /* more than 24 binding caps: unknown, prefer the box if it works */
+  if (acc >= 20 && ab > as) {
+    p->method = 1;
+    p->accept = ab;
+  } else {
+    p->method = 0;
+    p->accept = as;
+  }
+  if (!(p->accept >= 1e-6)) return -2;
+  double tries = 60.0 / p->accept + 1000;
+  p->max_tries = (size_t)(tries > 1e9 ? 1e9 : tries);
+  return 0;
+}
+
+size_t cni_rng_simplex_plan(cni_rng *r, const cni_simplex_plan *p, const double *lo,
+                            const double *hi, size_t k, double *out_) {
+  if (p->method == 1) return cni_rng_simplex_box(r, lo, hi, k, p->last, p->max_tries, out_);
+  return cni_rng_simplex_bounded(r, lo, hi, k, p->max_tries, out_);
+}
+
 double cni_log_factorial(double k) {
   if (k < 30) {
     double s = 0;

@@ -84,6 +84,37 @@ double cni_simplex_cap_fraction(const double *c, size_t k);
 size_t cni_rng_simplex_bounded(cni_rng *r, const double *lo, const double *hi,
                                size_t k, size_t max_tries, double *out_);
 
+/* Uniform on the same bounded simplex by rejection from the box: w_j
+** uniform on [lo_j, hi_j] for j != last, w_last = 1 - (sum of the others,
+** left to right), accepted when lo_last <= w_last <= hi_last. Exact: on the
+** hyperplane sum w = 1 the surface measure is a constant multiple of the
+** Lebesgue measure of the other k - 1 coordinates. Much better than the
+** simplex rejection when every weight has a narrow range (e.g. +-50 %
+** around base weights: acceptance 0.74 against 0.11 for 7 domains).
+** Returns the attempts used, or 0 after max_tries rejections. */
+size_t cni_rng_simplex_box(cni_rng *r, const double *lo, const double *hi, size_t k,
+                           size_t last, size_t max_tries, double *out_);
+
+/* A sampling plan for the bounded simplex: the exact sampler with the
+** better acceptance rate. */
+typedef struct cni_simplex_plan {
+  int method;          /* 0: simplex rejection, 1: box rejection */
+  size_t last;         /* box: the coordinate that closes the sum (widest range) */
+  double accept;       /* acceptance rate (simplex: analytic; box: pilot estimate) */
+  size_t max_tries;    /* 60 / accept + 1000: giving up has probability ~e^-60 */
+} cni_simplex_plan;
+
+/* Checks 0 <= lo <= hi, sum(lo) <= 1 <= sum(hi) and picks the method: the
+** simplex acceptance by inclusion-exclusion, the box acceptance from a
+** fixed-seed pilot of 20,000 attempts. Returns 0; -1 if the bounds are
+** invalid or infeasible; -2 if both acceptance rates are below 1e-6
+** (hopeless; p->accept holds the better one). */
+int cni_simplex_plan_make(const double *lo, const double *hi, size_t k, cni_simplex_plan *p);
+
+/* One draw with a plan: returns attempts, or 0 after p->max_tries. */
+size_t cni_rng_simplex_plan(cni_rng *r, const cni_simplex_plan *p, const double *lo,
+                            const double *hi, size_t k, double *out_);
+
 /* Poisson(lambda): inversion by sequential search for lambda < 10,
 ** Hormann's PTRS transformed rejection (1993) for lambda >= 10.
 ** lambda == 0 -> 0; lambda < 0 or not finite -> NaN. */

@@ -50,9 +50,13 @@ void lcni_check_opts(lua_State *L, int i, const char *fname, const char *const *
 void lcni_open_table(lua_State *L);   /* metatables of Table and Column */
 void lcni_open_io(lua_State *L);      /* adds io functions to table at -1 */
 void lcni_open_stats(lua_State *L);   /* adds stats functions/methods */
+void lcni_open_mc(lua_State *L);
+void lcni_open_geo(lua_State *L);
 extern const luaL_Reg lcni_table_funcs[];
 extern const luaL_Reg lcni_io_funcs[];
 extern const luaL_Reg lcni_stats_funcs[];
+extern const luaL_Reg lcni_mc_funcs[];
+extern const luaL_Reg lcni_geo_funcs[];
 extern const luaL_Reg lcni_stats_colmeths[];
 extern const luaL_Reg lcni_stats_tablemeths[];
 

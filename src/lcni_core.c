@@ -8,10 +8,14 @@
 int luaopen_cni_core(lua_State *L) {
   lcni_open_table(L);
   lcni_open_stats(L);
+  lcni_open_mc(L);
+  lcni_open_geo(L);
   lua_newtable(L);                                   /* stack: module */
   luaL_setfuncs(L, lcni_table_funcs, 0);
   luaL_setfuncs(L, lcni_io_funcs, 0);
   luaL_setfuncs(L, lcni_stats_funcs, 0);
+  luaL_setfuncs(L, lcni_mc_funcs, 0);
+  luaL_setfuncs(L, lcni_geo_funcs, 0);
   lua_pushlightuserdata(L, NULL);
   lua_setfield(L, -2, "null");
   lua_pushliteral(L, CNI_VERSION);

@@ -487,9 +487,29 @@ function M.write(res, dir, o)
   d.files = files
   core.write_json(dir .. "/compare.json", d)
   files[#files + 1] = "compare.json"
+  -- maps of each variant against the base, when the base spec has a 'map'
+  local maps_html
+  local br = res.base_item.result
+  if br and br.spec.map and not o.no_maps then
+    local maps = require "cni.maps"
+    local parts = {}
+    for i, v in ipairs(res.variants) do
+      local svg = maps.change_map(br, v.aligned.flag, {id = "mapv" .. i, width = 640, compact = true,
+        title = string.format("%d. %s against the base", i, v.label)})
+      if svg then
+        parts[#parts + 1] = svg
+        core.write_text(dir .. string.format("/map_change_%d.svg", i), svg)
+        files[#files + 1] = string.format("map_change_%d.svg", i)
+      end
+    end
+    if #parts > 0 then maps_html = table.concat(parts, "\n") end
+  end
   local ok, report = pcall(require, "cni.report")
   if ok and report.compare_html and not o.no_report then
-    core.write_text(dir .. "/report.html", report.compare_html(res, tabs, o))
+    local ro = {}
+    for k, x in pairs(o) do ro[k] = x end
+    ro.maps_html = maps_html
+    core.write_text(dir .. "/report.html", report.compare_html(res, tabs, ro))
     files[#files + 1] = "report.html"
   end
   return files

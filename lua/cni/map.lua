@@ -458,7 +458,7 @@ local ALLOWED = {
   width = true, proj = true, lat0 = true, tolerance = true, precision = true,
   palette = true, reverse = true, domain = true, steps = true, borders = true, note = true,
   hover = true, id = true, colours = true, outline_colour = true, outline_width = true,
-  legend_width = true,
+  legend_width = true, skip = true, background = true,
 }
 
 -- The outline layers: a Shapes, a list of them, or {shapes =, colour =, width =}.
@@ -501,9 +501,11 @@ local function draw_view(buf, st, view)
   for i = 1, #codes do
     if d[i] then
       local c = st.class_of(i)
-      local l = by[c]
-      if not l then l = {}; by[c] = l end
-      l[#l + 1] = i
+      if not st.skip[c] then  -- skipped classes are counted, not drawn
+        local l = by[c]
+        if not l then l = {}; by[c] = l end
+        l[#l + 1] = i
+      end
       if counts then
         -- distinct result keys per class: areas, or groups through a lookup
         local key = cls[i] .. "\0" .. (st.groups[i] or codes[i])
@@ -515,6 +517,18 @@ local function draw_view(buf, st, view)
     end
   end
   local hover = st.hover
+  -- a filled background layer (e.g. districts in the colour of a skipped
+  -- class), so that skipped areas still show as land
+  if st.background then
+    local bg = st.background
+    local bd = bg.shapes:paths(popts)
+    buf[#buf + 1] = string.format('<g class="background" fill="%s" stroke="%s" stroke-width="%s">\n',
+      bg.colour or "#E4E4E4", bg.colour or "#E4E4E4", num(0.5 * prec))
+    for i = 1, #bd do
+      if bd[i] then buf[#buf + 1] = '<path d="' .. bd[i] .. '"/>\n' end
+    end
+    buf[#buf + 1] = '</g>\n'
+  end
   buf[#buf + 1] = '<g class="areas">\n'
   for _, c in ipairs(st.draw_order) do
     local l = by[c.key]
@@ -675,6 +689,7 @@ function M.render(opts)
     names = names, codes = codes, groups = groups, class_of = class_of, draw_order = draw_order,
     outlines = outlines, borders = borders, border_width = visible > 3000 and 0.35 or 0.5,
     hover = opts.hover, points = 0, drawn = 0, drawn_classes = {}, counts = counts,
+    skip = opts.skip or {}, background = opts.background,
   }
 
   local buf = {}

@@ -108,6 +108,10 @@ function M.change_map(b, vflag, o)
     title = o.title or "Variant against base",
     subtitle = o.subtitle or "entering: flagged by the variant only; leaving: by the base only",
     labels = {entering = "Entering", leaving = "Leaving", both = "Flagged in both", neither = "Neither"},
+    -- compact form for reports: only the flagged areas are drawn one by
+    -- one, on top of the districts filled in the 'neither' colour
+    skip = o.compact and st.outline and {neither = true} or nil,
+    background = o.compact and st.outline and {shapes = st.outline.shapes, colour = "#E4E4E4"} or nil,
     note = note(b), id = o.id or "mapchange", width = o.width,
   }
 end

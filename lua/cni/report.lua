@@ -115,8 +115,10 @@ td.k{font-weight:600}
 #summary-table td:first-child{min-width:200px}
 #summary-table th,#summary-table td{padding:4px 6px}
 #summary-table th{font-size:12px}
+.movers{font-size:12px}
+.movers th,.movers td{padding:3px 7px}
 .movers td{white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums}
-.movers td.t{text-align:left}
+.movers td.t{text-align:left;white-space:normal;min-width:5em}
 .swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:6px;vertical-align:-1px;border:1px solid rgba(0,0,0,.25)}
 .scroll{max-height:520px;overflow:auto;border:1px solid var(--line);display:inline-block;max-width:100%}
 .scroll table{margin:0}
@@ -131,7 +133,9 @@ th[aria-sort=ascending] button::after{content:" \25B2";font-size:10px}
 th[aria-sort=descending] button::after{content:" \25BC";font-size:10px}
 .charts{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
 figure{margin:6px 0 10px}
-figcaption{font-size:12px;color:var(--muted);max-width:470px;margin-top:2px}
+figcaption{font-size:12px;color:var(--muted);max-width:460px;margin-top:2px}
+.la{max-width:520px}
+.la h3{margin-top:6px}
 svg.chart{background:#fff;overflow:visible;max-width:100%;height:auto}
 svg.chart text{font-family:"DejaVu Sans",system-ui,Arial,sans-serif;font-size:12px;fill:#1b1f24}
 svg.chart text.ct{font-size:14px;font-weight:700}
@@ -289,7 +293,7 @@ local function overlap_chart(res)
     G.text(b, x + 8, y + bar_h / 2 + 4, tail, "start", 'class="v"')
   end
   local ty = top + nv * (bar_h + gap) + 2
-  local ticks = G.ticks(0, maxu, 8)
+  local ticks = G.int_ticks(0, maxu, 8)
   G.axis_x(b, x0, x1, ty, 0, maxu, ticks, function(t) return int(t) end,
     "Areas flagged in the base or the variant (union)")
   G.close(b)
@@ -310,11 +314,10 @@ local function region_chart(res)
   for gi, g in ipairs(groups) do
     local vals = {g.base}
     local any = g.base > 0
-    for i, v in ipairs(res.variants) do
+    for _, v in ipairs(res.variants) do
       local x = v.by_region and v.by_region[gi] and v.by_region[gi].variant or 0
       vals[#vals + 1] = x
       any = any or x > 0
-      local _ = i
     end
     if any then rows[#rows + 1] = {group = g.group, vals = vals, areas = g.areas}
     else dropped[#dropped + 1] = g.group end
@@ -346,7 +349,7 @@ local function region_chart(res)
   G.open(b, W, h, "Flagged areas by region", "Grouped bars: flagged areas per region in the base and each variant.", "regions")
   G.title(b, 0, 16, "Flagged areas by region")
   for k, line in ipairs(legend_rows) do G.legend(b, 0, 30 + 20 * k, line) end
-  local ticks = G.ticks(0, maxv, 8)
+  local ticks = G.int_ticks(0, maxv, 8)
   local bottom = top + #rows * group_h
   for _, t in ipairs(ticks) do
     local x = x0 + t / maxv * (x1 - x0)
@@ -377,6 +380,7 @@ end
 -- {===== rank scatter: density of all areas, flag changes as points
 
 local GRID = 80
+local MAX_TIPS = 300   -- entering/leaving points with a tooltip each, per panel
 
 local function density_classes(maxc)
   for _, seq in ipairs{{1, 2, 5}, {1, 3}, {1}} do
@@ -396,36 +400,28 @@ local function density_classes(maxc)
   return {1}
 end
 
-local function scatter(res, i, cols, vcols)
-  local v = res.variants[i]
-  local rb, fb = cols.rank, cols.flag
-  local rv, fv = vcols.rank, vcols.flag
-  local N = 1
-  for k = 1, #rb do
-    local a, c = rb[k], rv[k]
-    if a == a and a > N then N = a end
-    if c == c and c > N then N = c end
-  end
-  local P = 400
-  local x0, y0 = 70, 46          -- plot top-left
+-- One panel: density of the areas within ranks lo..hi on both axes, the
+-- flagged-in-both areas as small dots (or tinted cells when there are
+-- many), entering and leaving areas as points (with tooltips when o.tips);
+-- points beyond lo..hi are drawn on the border, hollow. Returns the density
+-- classes, their shades and the largest count (for the legend).
+local function scatter_panel(b, d, x0, y0, P, lo, hi, o)
+  local rb, rv = d.rb, d.rv
+  local span = hi - lo + 1
+  local GRID = math.min(o.grid or GRID, span)   -- never finer than one rank
   local cell = P / GRID
   local counts = {}
   for k = 1, GRID * GRID do counts[k] = 0 end
-  local both, enter, leave = {}, {}, {}
-  local nboth, nenter, nleave = 0, 0, 0
+  local scale = GRID / span
   for k = 1, #rb do
     local a, c = rb[k], rv[k]
-    if a == a and c == c then
-      local cx = math.floor((a - 1) / N * GRID)
-      local cy = math.floor((c - 1) / N * GRID)
+    if a == a and c == c and a >= lo and a <= hi and c >= lo and c <= hi then
+      local cx = math.floor((a - lo) * scale)
+      local cy = math.floor((c - lo) * scale)
       if cx >= GRID then cx = GRID - 1 end
       if cy >= GRID then cy = GRID - 1 end
       local idx = cy * GRID + cx + 1
       counts[idx] = counts[idx] + 1
-      local f1, f2 = fb[k] == true, fv[k] == true
-      if f1 and f2 then nboth = nboth + 1; both[nboth] = k
-      elseif f2 then nenter = nenter + 1; enter[nenter] = k
-      elseif f1 then nleave = nleave + 1; leave[nleave] = k end
     end
   end
   local maxc = 0
@@ -433,10 +429,8 @@ local function scatter(res, i, cols, vcols)
   local edges = density_classes(math.max(maxc, 1))
   local shades = {}
   for k = 1, #edges do
-    shades[k] = G.ramp({"#E3E3E3", "#4A4A4A"}, #edges == 1 and 0.4 or (k - 1) / (#edges - 1))
+    shades[k] = G.ramp({"#E6E6E6", "#5C5C5C"}, #edges == 1 and 0.3 or (k - 1) / (#edges - 1))
   end
-  local paths = {}
-  for k = 1, #edges do paths[k] = {} end
   local function class_of(c)
     local cl = 1
     for k = 2, #edges do if c >= edges[k] then cl = k end end
@@ -444,7 +438,8 @@ local function scatter(res, i, cols, vcols)
   end
   -- in grid units (a transform scales them): runs of cells of one class
   -- along a row make one rectangle; relative moves keep the path short
-  local last = {}
+  local paths, last = {}, {}
+  for k = 1, #edges do paths[k] = {} end
   for cy = 0, GRID - 1 do
     local cx = 0
     while cx < GRID do
@@ -467,15 +462,7 @@ local function scatter(res, i, cols, vcols)
       end
     end
   end
-  local function px(r) return x0 + (r - 0.5) / N * P end
-  local function py(r) return y0 + P - (r - 0.5) / N * P end
-  local W, H = x0 + P + 24, y0 + P + 110
-  local b = {}
-  local title = "Ranks: base vs " .. v.label
-  G.open(b, W, H, title, "Density of all areas by base rank and variant rank (grey cells), "
-    .. "with the areas whose flag changes as coloured points.", "scatter-" .. i)
-  G.title(b, 0, 16, "Rank in the base and in the variant")
-  G.text(b, 0, 33, string.format("%s areas; grey: areas per cell (%dx%d grid)", int(#rb), GRID, GRID), "start", 'class="v"')
+  G.title(b, x0, y0 - 10, o.title)
   G.rect(b, x0, y0, P, P, "#FFFFFF", 'stroke="#BBB"')
   b[#b + 1] = string.format('<g transform="translate(%s %s) scale(%s %s)" shape-rendering="crispEdges">',
     n(x0), n(y0 + P), n(cell), n(-cell))
@@ -486,72 +473,179 @@ local function scatter(res, i, cols, vcols)
   end
   b[#b + 1] = "</g>"
   G.line(b, x0, y0 + P, x0 + P, y0, "#000", 'stroke-width="1" stroke-dasharray="5 4" opacity="0.6"')
-  -- flagged in both: small dots in one path
-  if nboth > 0 then
-    local d = {}
-    for k = 1, nboth do
-      local a = both[k]
-      d[k] = "M" .. n(px(rb[a])) .. " " .. n(py(rv[a])) .. "h0"
-    end
-    b[#b + 1] = string.format('<path fill="none" stroke="%s" stroke-width="4" stroke-linecap="round" d="%s"><title>%s areas flagged in both</title></path>',
-      G.change.both, table.concat(d), int(nboth))
+  -- positions: rank r sits at (r - lo + 0.5) / span; beyond the panel, on its border
+  local function pos(r) return (math.max(lo - 0.5, math.min(r, hi + 0.5)) - lo + 0.5) / span * P end
+  if o.zoom then  -- the extent of the zoomed panel
+    local za, zb = pos(o.zoom[1] - 0.5), pos(o.zoom[2] + 0.5)
+    G.rect(b, x0 + za, y0 + P - zb, zb - za, zb - za, "none", 'stroke="#000" stroke-width="1.2" stroke-dasharray="3 2"')
+    G.text(b, x0 + zb + 4, y0 + P - zb + 10, "zoom", "start", 'class="v"')
   end
-  local b_item = res.base_item
-  local names = cols.name
-  local MAX_TIPS = 300   -- points with a tooltip per class; the rest are plain dots
-  local function points(list, cnt, colour, verb)
-    if cnt == 0 then return end
-    local d = {}
-    b[#b + 1] = string.format('<g fill="%s" stroke="#1b1f24" stroke-width="0.7">', colour)
-    for k = 1, cnt do
+  local function inside(a) return rb[a] >= lo and rb[a] <= hi and rv[a] >= lo and rv[a] <= hi end
+  local function dots(list, colour, width, title)
+    if #list == 0 then return end
+    local dd = {}
+    for k = 1, #list do
       local a = list[k]
-      if k <= MAX_TIPS then
-        local nm = names and names[a]
-        nm = (nm and type(nm) == "string") and (" " .. nm) or ""
-        b[#b + 1] = string.format('<circle cx="%s" cy="%s" r="3.6"><title>%s%s %s: base rank %s, variant rank %s</title></circle>',
-          n(px(rb[a])), n(py(rv[a])), esc(cols.codes[a]), esc(nm), verb, int(rb[a]), int(rv[a]))
+      if inside(a) then dd[#dd + 1] = "M" .. n(x0 + pos(rb[a])) .. " " .. n(y0 + P - pos(rv[a])) .. "h0" end
+    end
+    if #dd > 0 then
+      b[#b + 1] = string.format('<path fill="none" stroke="%s" stroke-width="%s" stroke-linecap="round" d="%s">%s</path>',
+        colour, width, table.concat(dd), title and ("<title>" .. esc(title) .. "</title>") or "")
+    end
+  end
+  if o.tips or #d.both <= 1000 then
+    dots(d.both, G.change.both, o.tips and "2.6" or "4", int(#d.both) .. " areas flagged in both")
+  else
+    -- many: the grid cells holding an area flagged in both, tinted
+    local seen, cellsp = {}, {}
+    local lastc
+    local idx = {}
+    for k = 1, #d.both do
+      local a = d.both[k]
+      if inside(a) then
+        local cx = math.min(GRID - 1, math.floor((rb[a] - lo) * scale))
+        local cy = math.min(GRID - 1, math.floor((rv[a] - lo) * scale))
+        local key = cy * GRID + cx
+        if not seen[key] then seen[key] = true; idx[#idx + 1] = key end
+      end
+    end
+    table.sort(idx)
+    for _, key in ipairs(idx) do
+      local cx, cy = key % GRID, key // GRID
+      local mv = lastc and string.format("m%d %d", cx - lastc[1], cy - lastc[2]) or string.format("M%d %d", cx, cy)
+      cellsp[#cellsp + 1] = mv .. "h1v1h-1z"
+      lastc = {cx, cy}
+    end
+    b[#b + 1] = string.format('<g transform="translate(%s %s) scale(%s %s)" shape-rendering="crispEdges">'
+      .. '<path fill="%s" fill-opacity="0.85" d="%s"><title>%s areas flagged in both</title></path></g>',
+      n(x0), n(y0 + P), n(cell), n(-cell), G.change.both, table.concat(cellsp), int(#d.both))
+  end
+  local function points(list, colour, verb)
+    if #list == 0 then return end
+    local plain = {}
+    b[#b + 1] = string.format('<g fill="%s" stroke="#1b1f24" stroke-width="0.7">', colour)
+    local tips = 0
+    for k = 1, #list do
+      local a = list[k]
+      local x, y = n(x0 + pos(rb[a])), n(y0 + P - pos(rv[a]))
+      local out = not inside(a)
+      if o.tips and tips < MAX_TIPS then
+        tips = tips + 1
+        local nm = d.names and d.names[a]
+        nm = type(nm) == "string" and (" " .. nm) or ""
+        b[#b + 1] = string.format('<circle cx="%s" cy="%s" r="3.6"%s><title>%s%s %s: base rank %s, variant rank %s</title></circle>',
+          x, y, out and ' fill="#fff" stroke="' .. colour .. '" stroke-width="1.6"' or "", esc(d.codes[a]), esc(nm), verb,
+          int(rb[a]), int(rv[a]))
+      elseif out then
+        b[#b + 1] = string.format('<circle cx="%s" cy="%s" r="3.6" fill="#fff" stroke="%s" stroke-width="1.6"/>', x, y, colour)
       else
-        d[#d + 1] = "M" .. n(px(rb[a])) .. " " .. n(py(rv[a])) .. "h0"
+        plain[#plain + 1] = "M" .. x .. " " .. y .. "h0"
       end
     end
     b[#b + 1] = "</g>"
-    if #d > 0 then
-      -- the same look as the circles: a dark outline under a coloured dot
-      local dd = table.concat(d)
+    if #plain > 0 then
+      -- the look of the circles: a dark outline under a coloured dot
+      local dd = table.concat(plain)
       b[#b + 1] = string.format('<path fill="none" stroke="#1b1f24" stroke-width="8.6" stroke-linecap="round" d="%s"/>', dd)
-      b[#b + 1] = string.format('<path fill="none" stroke="%s" stroke-width="7.2" stroke-linecap="round" d="%s"><title>%s more areas that %s (no tooltip each)</title></path>',
-        colour, dd, int(cnt - MAX_TIPS), (verb:gsub("s$", "")))
+      b[#b + 1] = string.format('<path fill="none" stroke="%s" stroke-width="7.2" stroke-linecap="round" d="%s"/>', colour, dd)
     end
   end
-  points(leave, nleave, G.change.leaving, "leaves")
-  points(enter, nenter, G.change.entering, "enters")
-  local _ = b_item
-  local ticks = G.ticks(0, N, 5)
-  local tk = {1}
-  for _, t in ipairs(ticks) do if t > 1 then tk[#tk + 1] = t end end
-  local function fx(t) return int(t) end
-  -- axes on rank positions (rank r sits at (r - 0.5) / N)
-  local function mapped(t) return t - 0.5 end
-  local tkm = {}
-  for k, t in ipairs(tk) do tkm[k] = mapped(t) end
-  G.axis_x(b, x0, x0 + P, y0 + P, 0, N, tkm, function(t) return fx(t + 0.5) end, "Base rank (1 = highest need)")
-  G.axis_y(b, x0, y0 + P, y0, 0, N, tkm, function(t) return fx(t + 0.5) end, "Variant rank")
-  G.legend(b, 0, y0 + P + 60, {
-    {colour = G.change.entering, label = "Entering (" .. int(nenter) .. ")", shape = "dot"},
-    {colour = G.change.leaving, label = "Leaving (" .. int(nleave) .. ")", shape = "dot"},
-    {colour = G.change.both, label = "Flagged in both (" .. int(nboth) .. ")", shape = "dot", stroke = G.change.both},
-    {colour = "#000", label = "Same rank", shape = "line"},
-  })
-  local lx = 0
-  G.text(b, lx, y0 + P + 86, "Areas per cell:", "start", 'class="lg"')
-  lx = lx + 100
-  for k = 1, #edges do
-    local hi = edges[k + 1] and (edges[k + 1] - 1) or maxc
-    local lab = (hi > edges[k]) and (int(edges[k]) .. "\u{2013}" .. int(hi)) or int(edges[k])
-    G.rect(b, lx, y0 + P + 76, 14, 12, shades[k], 'stroke="#999" stroke-width="0.5"')
-    G.text(b, lx + 18, y0 + P + 86, lab, "start", 'class="lg"')
-    lx = lx + 26 + G.text_width(lab, 12)
+  points(d.leave, G.change.leaving, "leaves")
+  points(d.enter, G.change.entering, "enters")
+  -- axes on rank positions
+  local tk = lo == 1 and {0.5} or {}
+  for _, t in ipairs((G.int_ticks(lo, hi, 5))) do if t > lo or lo > 1 then tk[#tk + 1] = t - lo + 0.5 end end
+  local function lab(t) return int(t + lo - 0.5) end
+  G.axis_x(b, x0, x0 + P, y0 + P, 0, span, tk, lab, "Base rank (1 = highest need)")
+  G.axis_y(b, x0, y0 + P, y0, 0, span, tk, lab, "Variant rank")
+  return edges, shades, maxc
+end
+
+-- The zoom window [lo, hi] (the same on both axes): where the flags
+-- change, i.e. the ranks of the entering and leaving areas (2nd to 98th
+-- percentile, padded, rounded to "nice" values); nil when there is no
+-- mover or the window would cover most of the ranks anyway.
+local function zoom_extent(d, N)
+  local lo_r, hi_r = {}, {}
+  for _, list in ipairs{d.enter, d.leave} do
+    for k = 1, #list do
+      local a = list[k]
+      lo_r[#lo_r + 1] = math.min(d.rb[a], d.rv[a])
+      hi_r[#hi_r + 1] = math.max(d.rb[a], d.rv[a])
+    end
   end
+  if #lo_r == 0 then return nil end
+  table.sort(lo_r)
+  table.sort(hi_r)
+  local m = #lo_r
+  local q1 = lo_r[math.max(1, math.floor(0.02 * m + 0.5))]
+  local q2 = hi_r[math.min(m, math.ceil(0.98 * m))]
+  local pad = math.max(5, 0.08 * (q2 - q1))
+  local _, _, step = G.int_ticks(0, q2 - q1 + 2 * pad, 5)
+  local lo = math.max(1, math.floor((q1 - pad) / step) * step)
+  local hi = math.min(N, math.ceil((q2 + pad) / step) * step)
+  if hi - lo + 1 > 0.5 * N then return nil end
+  return {lo, hi}
+end
+
+local function scatter(res, i, cols, vcols)
+  local v = res.variants[i]
+  local rb, fb = cols.rank, cols.flag
+  local rv, fv = vcols.rank, vcols.flag
+  local N = 1
+  local d = {rb = rb, rv = rv, both = {}, enter = {}, leave = {}, codes = cols.codes, names = cols.name}
+  local both, enter, leave = d.both, d.enter, d.leave
+  for k = 1, #rb do
+    local a, c = rb[k], rv[k]
+    if a == a and c == c then
+      if a > N then N = a end
+      if c > N then N = c end
+      local f1, f2 = fb[k] == true, fv[k] == true
+      if f1 and f2 then both[#both + 1] = k
+      elseif f2 then enter[#enter + 1] = k
+      elseif f1 then leave[#leave + 1] = k end
+    end
+  end
+  local Z = zoom_extent(d, N)
+  local P, x0, y0 = 360, 72, 62
+  local x1 = x0 + P + 92
+  local W = Z and (x1 + P + 24) or (x0 + P + 24)
+  local H = y0 + P + 112
+  local b = {}
+  G.open(b, W, H, "Ranks: base vs " .. v.label, "Density of all areas by base rank and variant rank (grey cells), "
+    .. "with the areas whose flag changes as coloured points" .. (Z and "; right: a zoom on the ranks where flags change." or "."),
+    "scatter-" .. i)
+  G.title(b, 0, 16, "Rank in the base and in the variant")
+  G.text(b, 0, 33, string.format("%s areas; grey cells: number of areas at those ranks; dashed: same rank in both",
+    int(#rb)), "start", 'class="v"')
+  local edges, shades, maxc = scatter_panel(b, d, x0, y0, P, 1, N, {title = "All areas", zoom = Z, tips = not Z})
+  local e2, s2, m2
+  if Z then
+    e2, s2, m2 = scatter_panel(b, d, x1, y0, P, Z[1], Z[2], {tips = true, grid = 40,
+      title = string.format("Zoom on the flag changes: ranks %s\u{2013}%s", int(Z[1]), int(Z[2]))})
+  end
+  local ly = y0 + P + 66
+  local lx = G.legend(b, 0, ly, {
+    {colour = G.change.entering, label = "Entering (" .. int(#enter) .. ")", shape = "dot"},
+    {colour = G.change.leaving, label = "Leaving (" .. int(#leave) .. ")", shape = "dot"},
+    {colour = G.change.both, label = "Flagged in both (" .. int(#both) .. ")", shape = "dot", stroke = G.change.both},
+  })
+  if Z then
+    b[#b + 1] = string.format('<circle cx="%s" cy="%s" r="4.5" fill="#fff" stroke="#555" stroke-width="1.6"/>', n(lx + 6), n(ly - 4))
+    G.text(b, lx + 18, ly, "beyond the zoom, on its border", "start", 'class="lg"')
+  end
+  -- stepped legend of the density classes (of each panel)
+  local function density_legend(x, y, e, s, mx, label)
+    G.text(b, x, y + 10, label, "start", 'class="lg"')
+    x = x + G.text_width(label, 12) + 8
+    for k = 1, #e do
+      G.rect(b, x + (k - 1) * 34, y, 34, 11, s[k], 'stroke="#999" stroke-width="0.5"')
+      G.text(b, x + (k - 1) * 34, y + 24, int(e[k]), "middle", 'class="tk2"')
+    end
+    if mx > e[#e] then G.text(b, x + #e * 34, y + 24, int(mx), "middle", 'class="tk2"') end
+  end
+  density_legend(0, ly + 14, edges, shades, maxc, "Areas per cell:")
+  if Z then density_legend(x1 - 60, ly + 14, e2, s2, m2, "Zoom, areas per cell:") end
   G.close(b)
   return table.concat(b)
 end
@@ -593,7 +687,7 @@ local function histogram(res, i, cols, vcols)
   end
   local maxc = 1
   for k = kmin, kmax do if counts[k] > maxc then maxc = counts[k] end end
-  local yt, _, ystep = G.ticks(0, maxc, 5)
+  local yt, _, ystep = G.int_ticks(0, maxc, 5)
   local ytop = math.ceil(maxc / ystep - 1e-9) * ystep
   if yt[#yt] < ytop then yt[#yt + 1] = ytop end
   local x0, y0, PW, PH = 70, 46, 470, 400
@@ -605,8 +699,8 @@ local function histogram(res, i, cols, vcols)
   local b = {}
   G.open(b, W, H, "Rank shift: " .. v.label, "Histogram of the change in rank, variant minus base, over all areas.", "hist-" .. i)
   G.title(b, 0, 16, "Rank change of every area")
-  G.text(b, 0, 33, string.format("mean |shift| %s, median %s, max %s; bins of %s ranks", dec(v.mean_shift, 1),
-    val(v.median_shift), int(v.max_shift), int(w)), "start", 'class="v"')
+  G.text(b, 0, 33, string.format("mean |shift| %s, median %s, max %s; bins of %s", dec(v.mean_shift, 1),
+    val(v.median_shift), int(v.max_shift), w == 1 and "1 rank" or (int(w) .. " ranks")), "start", 'class="v"')
   G.axis_y(b, x0, y0 + PH, y0, 0, ytop, yt, function(t) return int(t) end, "Areas", x0 + PW)
   for k = kmin, kmax do
     local c = counts[k]
@@ -617,7 +711,7 @@ local function histogram(res, i, cols, vcols)
     end
   end
   G.line(b, px(0), y0, px(0), y0 + PH, "#000", 'stroke-dasharray="4 3"')
-  local xt = G.ticks(lo, hi, 6)
+  local xt = G.int_ticks(lo, hi, 6)
   G.axis_x(b, x0, x0 + PW, y0 + PH, lo, hi, xt, function(t) return signed(t) end,
     "Variant rank \u{2212} base rank")
   G.text(b, x0, y0 + PH + 56, "\u{2190} higher need in the variant", "start", 'class="v"')
@@ -720,8 +814,11 @@ local function la_table(v)
     if math.abs(a.change) ~= math.abs(b.change) then return math.abs(a.change) > math.abs(b.change) end
     return a.group < b.group
   end)
-  local h = {string.format('<p class="note">%s local authorities change their count; the %s largest changes '
-    .. '(all in by_la.csv):</p>', int(#rows), int(math.min(#rows, 10))),
+  local h = {#rows <= 10
+    and string.format('<p class="note">%s of %s local authorities change their count of flagged areas:</p>',
+      int(#rows), int(#v.by_la))
+    or string.format('<p class="note">%s of %s local authorities change their count of flagged areas; the 10 largest '
+      .. 'changes (all in by_la.csv):</p>', int(#rows), int(#v.by_la)),
     '<table class="sortable"><thead><tr><th data-type="text">Local authority</th><th class="r" data-type="num">Areas</th>'
     .. '<th class="r" data-type="num">Base</th><th class="r" data-type="num">Variant</th><th class="r" data-type="num">Change</th></tr></thead><tbody>'}
   for k = 1, math.min(#rows, 10) do
@@ -796,7 +893,7 @@ local function heatmap(sw, field, title, fmt, lo, hi, id)
     G.rect(b, lx, ly + lh - (k + 1) * lh / steps, 14, lh / steps + 0.4, G.ramp(G.viridis, t))
   end
   G.rect(b, lx, ly, 14, lh, "none", 'stroke="#777" stroke-width="0.5"')
-  local ticks = G.ticks(lo, hi, 4)
+  local ticks = field == "flagged" and G.int_ticks(lo, hi, 4) or G.ticks(lo, hi, 4)
   for _, t in ipairs(ticks) do
     local y = ly + lh - (hi == lo and 0.5 or (t - lo) / (hi - lo)) * lh
     G.line(b, lx + 14, y, lx + 18, y, "#333")
@@ -816,11 +913,16 @@ local function sweep_section(sw)
       if f > hi then hi = f end
     end
   end
+  local function on_grid(x)
+    for _, c in ipairs(sw.cuts) do if x and math.abs(c - x) < 1e-9 then return true end end
+    return false
+  end
+  local where = (on_grid(sw.base_index_top) and on_grid(sw.base_dep_top)) and "the outlined cell" or "outside this grid"
   local h = {}
   h[#h + 1] = string.format('<p class="note">The base rule again, over a grid of cut-offs: an area is flagged when it is in the top '
     .. 'share of %s <em>and</em> in the top share of %s. Left: how many areas are flagged; right: the Jaccard index of that '
-    .. 'list with the base list. The outlined cell is the base rule (%s top %s, %s top %s). Hover a cell for both figures.</p>',
-    esc(sw.index), esc(sw.dep), esc(sw.index), pct(sw.base_index_top), esc(sw.dep), pct(sw.base_dep_top))
+    .. 'list with the base list. The base rule (%s top %s, %s top %s) is %s. Hover a cell for both figures.</p>',
+    esc(sw.index), esc(sw.dep), esc(sw.index), pct(sw.base_index_top), esc(sw.dep), pct(sw.base_dep_top), where)
   h[#h + 1] = '<div class="charts">'
   h[#h + 1] = "<figure>" .. heatmap(sw, "flagged", "Flagged areas", function(x) return int(x) end, lo, hi, "sweep-flagged") .. "</figure>"
   h[#h + 1] = "<figure>" .. heatmap(sw, "jaccard", "Jaccard with the base list", function(x) return dec(x, 2) end, 0, 1, "sweep-jaccard") .. "</figure>"
@@ -961,22 +1063,20 @@ function M.compare_html(res, tabs, o)
     end
     add("<h3>Changes to the spec</h3>")
     add(spec_changes(v))
+    local lt = la_table(v)
+    add('<div class="charts">')
     if v.aligned and v.aligned.rank then
       local vcols = {rank = v.aligned.rank:totable(), flag = v.aligned.flag:totable()}
-      add('<div class="charts">')
-      add("<figure>" .. scatter(res, i, cols, vcols) .. "<figcaption>Each grey cell counts the areas at that pair of ranks; "
-        .. "on the dashed diagonal an area keeps its rank. Coloured points: areas whose flag changes.</figcaption></figure>")
+      add("<figure>" .. scatter(res, i, cols, vcols) .. "<figcaption>Grey cells count the areas at each pair of ranks; "
+        .. "on the dashed diagonal an area keeps its rank. Coloured points: the areas whose flag changes "
+        .. "(hover for their names).</figcaption></figure>")
       add("<figure>" .. histogram(res, i, cols, vcols) .. "</figure>")
-      add("</div>")
     end
+    if lt then add('<div class="la"><h3>Local authorities</h3>' .. lt .. "</div>") end
+    add("</div>")
     add("<h3>Areas entering and leaving</h3>")
     if v.contrib_note then add('<p class="note">Domain contributions: ' .. esc(v.contrib_note) .. ".</p>") end
     add(movers_table(tabs.movers[i], max_rows, i))
-    local lt = la_table(v)
-    if lt then
-      add("<h3>Local authorities</h3>")
-      add(lt)
-    end
     add("</section>")
   end
   if res.sweep then

@@ -53,8 +53,20 @@ function M.ticks(lo, hi, n)
   local out = {}
   local first = math.ceil(lo / step - 1e-9)
   local last = math.floor(hi / step + 1e-9)
-  for k = first, last do out[#out + 1] = k * step end
+  -- k * m / 10^d rather than k * step: 0.6, not 0.6000000000000001
+  local scale = 10 ^ decimals
+  local m = math.floor(step * scale + 0.5)
+  for k = first, last do out[#out + 1] = k * m / scale end
   return out, decimals, step
+end
+
+--- Ticks for counts and ranks: whole numbers only (a step of at least 1).
+function M.int_ticks(lo, hi, n)
+  local t, d, step = M.ticks(lo, hi, n)
+  if step and step >= 1 then return t, 0, step end
+  local out = {}
+  for k = math.ceil(lo - 1e-9), math.floor(hi + 1e-9) do out[#out + 1] = k end
+  return out, 0, 1
 end
 
 --- Rough width in pixels of a text at a font size (for layout only).

@@ -301,6 +301,10 @@ describe("map.render", function()
                                       A05 = "both"}}
     assert.equal(svg, svg2)
     H.cni_err("data", {"'sideways'"}, map.render, {shapes = s, kind = "change", values = {A01 = "sideways"}})
+    H.cni_err("data", {"area A01: base value 'maybe' is not a flag"}, map.render,
+      {shapes = s, kind = "change", values = {A01 = true}, base = {A01 = "maybe"}})
+    H.cni_err("data", {"area A02: value 'maybe' is not a flag"}, map.render,
+      {shapes = s, kind = "flag", values = {A01 = true, A02 = "maybe"}})
   end)
 
   it("draws a continuous value with a legend bar and ticks", function()
