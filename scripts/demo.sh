@@ -6,4 +6,6 @@ set -euo pipefail
 cni_ensure_pkgs $CNI_BUILD_PKGS
 cni_build "$CNI_ROOT/build"
 cd "$CNI_ROOT"
-exec build/cnilua scripts/demo.lua "$@"
+# the 2019 left-behind baseline on the synthetic data: summary, profile of
+# the flagged wards, output folder with results, charts and maps
+exec build/cnilua scripts/cni2019.lua -o out/demo "$@"

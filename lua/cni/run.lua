@@ -181,6 +181,19 @@ function M.write_outputs(r, dir, s)
       summary.changes_from_base[i] = {path = c.path, old = S.to_data(c.old), new = S.to_data(c.new)}
     end
   end
+  -- the profile of flagged areas against other deprived areas and all areas
+  if r.profile then
+    local P = require "cni.profile"
+    P.table(r.profile):write_csv(dir .. "/profile.csv")
+    files[#files + 1] = dir .. "/profile.csv"
+    core.write_text(dir .. "/profile.svg", P.svg(r.profile, {
+      title = (r.spec.profile.title or "Profile of the flagged areas") .. (r.synthetic and " (SYNTHETIC DATA)" or ""),
+      subtitle = (r.profile.weighted and "population-weighted means" or "unweighted means") ..
+        "; other deprived: top " .. core.format_number(100 * r.profile.dep_top, 4) .. "% on " .. r.profile.dep ..
+        " but not flagged"}))
+    files[#files + 1] = dir .. "/profile.svg"
+    summary.profile = r.profile
+  end
   -- maps, when the spec says where the boundaries are
   if r.spec.map and r.flag then
     local maps = require "cni.maps"
@@ -211,6 +224,25 @@ function M.write_outputs(r, dir, s)
   return files
 end
 
+--- The profile of a result as its spec's 'profile' key describes it.
+function M.profile_of(r)
+  local P = require "cni.profile"
+  local pr = r.spec.profile
+  local data
+  local inp = pr.input or r.spec.unit.input
+  local path = r.inputs[inp] and r.inputs[inp].file
+  if path then data = core.read_csv(path, {types = {[r.columns.key] = "string"}}) end
+  local key = r.columns.key
+  if data and not data:has(key) then
+    S.fail("profile.input", "input '%s' has no column '%s' (the unit key)", inp, key)
+  end
+  local res = P.of_result(r, {outcomes = pr.outcomes, data = data, dep = pr.dep, dep_top = pr.dep_top})
+  local rule = r.flag_rule and r.spec.rules[r.flag_rule]
+  res.dep = pr.dep or (type(rule) == "table" and rule.dep)
+  res.dep_top = pr.dep_top or (type(rule) == "table" and rule.dep_top) or 0.10
+  return res
+end
+
 --- Builds and reports a spec (the CLI entry point); returns an exit code.
 function M.run_spec(spec, o)
   o = o or {}
@@ -218,13 +250,20 @@ function M.run_spec(spec, o)
   local t0 = core.clock()
   local r = B.build(spec, {data = opts.data})
   local s = M.summary(r, opts.top)
+  if spec.profile and r.flag then r.profile = M.profile_of(r) end
   local dir = opts.out or ("out/" .. slug(spec.name))
   if not opts.quiet then print(M.summary_text(r, s)) end
+  if r.profile and not opts.quiet then
+    print("\n" .. require("cni.profile").text(r.profile, spec.profile.title or "profile of the flagged areas"))
+  end
   if spec.extends and not opts.quiet then
     local d = S.diff(spec.extends, spec)
     if #d > 0 then
       print("\nchanges from the base spec")
-      print((S.diff_text(d):gsub("([^\n]+)", "  %1")))
+      for line in S.diff_text(d):gmatch("[^\n]+") do
+        if #line > 96 then line = line:sub(1, 93) .. "..." end
+        print("  " .. line)
+      end
     end
   end
   if not opts.no_write then

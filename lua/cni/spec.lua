@@ -547,6 +547,25 @@ function M.validate(s)
     check_type("reference.column", s.reference.column, "string")
     check_type("reference.label", s.reference.label, "string", true)
   end
+  if s.profile ~= nil then
+    check_type("profile", s.profile, "table")
+    check_keys("profile", s.profile, {"input", "outcomes", "dep", "dep_top", "title"})
+    check_type("profile.input", s.profile.input, "string", true)
+    if s.profile.input and not s.inputs[s.profile.input] then
+      M.fail("profile.input", "no input named '%s'%s", s.profile.input, M.hint(s.profile.input, inputs))
+    end
+    check_type("profile.outcomes", s.profile.outcomes, "list")
+    for i, oc in ipairs(s.profile.outcomes) do
+      local p = "profile.outcomes[" .. i .. "]"
+      check_type(p, oc, "table")
+      check_keys(p, oc, {"column", "label", "unit", "higher"})
+      check_type(p .. ".column", oc.column, "string")
+      for _, k in ipairs{"label", "unit"} do check_type(p .. "." .. k, oc[k], "string", true) end
+      if oc.higher ~= nil then check_enum(p .. ".higher", oc.higher, {"better", "worse"}) end
+    end
+    check_type("profile.dep", s.profile.dep, "string", true)
+    if s.profile.dep_top ~= nil then check_share("profile.dep_top", s.profile.dep_top) end
+  end
   if s.map ~= nil then
     check_type("map", s.map, "table")
     check_keys("map", s.map, {"boundaries", "code", "name", "via", "outline", "outline_code",

@@ -242,8 +242,9 @@ static void test_simplex_bounded(void) {
     CHECK_EQ_INT(cni_simplex_plan_make(lo, hi, 7, &pl), 0);
     CHECK_EQ_INT(pl.method, 1);
     CHECK(pl.accept > 0.7 && pl.accept < 0.8);
-    double c[7];
-    for (int j = 0; j < 7; j++) c[j] = (hi[j] - lo[j]) / 0.5;
+    double c[7], s = 1;
+    for (int j = 0; j < 7; j++) s -= lo[j];
+    for (int j = 0; j < 7; j++) c[j] = (hi[j] - lo[j]) / s;
     CHECK_NEAR(cni_simplex_cap_fraction(c, 7), 0.111975, 1e-5);
     double wide_lo[3] = {0, 0, 0}, wide_hi[3] = {1, 1, 1};
     CHECK_EQ_INT(cni_simplex_plan_make(wide_lo, wide_hi, 3, &pl), 0);
@@ -551,6 +552,19 @@ static void test_engine_determinism(void) {
   CHECK(memcmp(r1.rank_q, r5.rank_q, r1.nq * r1.n * 4) == 0);
   CHECK(memcmp(r1.nflag, r5.nflag, r1.n * 4) == 0);
   CHECK(memcmp(r1.rank_mean, r5.rank_mean, r1.n * 8) == 0);
+  /* without percentiles: no histogram, same counts and per-draw outputs */
+  {
+    cni_mc_result r6;
+    m.no_quantiles = 1;
+    CHECK_EQ_INT(cni_mc_run(&m, 777, 123, 2, NULL, &r6, &e), CNI_OK);
+    m.no_quantiles = 0;
+    CHECK_EQ_INT(r6.nq, 0);
+    CHECK_EQ_INT(r6.hist_bytes, 0);
+    CHECK(memcmp(r1.nflag, r6.nflag, r1.n * 4) == 0 && memcmp(r1.ntop, r6.ntop, r1.n * 4) == 0);
+    CHECK(memcmp(r1.rank_mean, r6.rank_mean, r1.n * 8) == 0);
+    CHECK(memcmp(r1.d_shift, r6.d_shift, 777 * 8) == 0 && memcmp(r1.d_jaccard, r6.d_jaccard, 777 * 8) == 0);
+    cni_mc_result_free(&r6);
+  }
   /* sanity: the choices vary, flags follow the two-index rule */
   int tv = 0, av = 0, cv = 0;
   for (size_t d = 1; d < 777; d++) {

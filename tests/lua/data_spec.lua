@@ -1,8 +1,9 @@
 -- The embedded SYNTHETIC dataset in data/ (written by scripts/gen_data.lua,
 -- documented in data/README.md). Quick structural checks here; the full
 -- calibration (correlations, clustering, left-behind count and contrasts,
--- contiguity, byte-identical regeneration) is tests/data/calibration.lua,
--- run at the end through the built cnilua when it is available.
+-- the shipped specs on data/, outlines, byte-identical regeneration) is
+-- tests/data/calibration.lua, run at the end through the built cnilua when
+-- it is available.
 local cni = require "cni"
 local H = require "helper"
 
@@ -16,13 +17,17 @@ local function exists(path)
   return false
 end
 
+local DOMS = {"Income", "Employment", "Education", "Health", "Crime", "Housing_and_Access", "Environment"}
+
 describe("embedded synthetic data", function()
-  local lsoa, wards, lookup, las, inds
+  local lsoa, lookup, pop, cw, wards, las, inds
 
   setup(function()
-    lsoa = cni.read_csv(DATA .. "/lsoa.csv")
+    lsoa = cni.read_csv(DATA .. "/imd2019_england_lsoa11.csv")
+    lookup = cni.read_csv(DATA .. "/lookup_lsoa11_ward17.csv")
+    pop = cni.read_csv(DATA .. "/population_lsoa11.csv")
+    cw = cni.read_csv(DATA .. "/cni2019_england_ward17.csv")
     wards = cni.read_csv(DATA .. "/wards.csv")
-    lookup = cni.read_csv(DATA .. "/lookup_lsoa_ward.csv")
     las = cni.read_csv(DATA .. "/las.csv")
     inds = cni.read_csv(DATA .. "/indicators.csv")
   end)
@@ -32,12 +37,13 @@ describe("embedded synthetic data", function()
     assert.is_true(m.synthetic)
     assert.truthy(m.label:find("SYNTHETIC", 1, true))
     assert.equal(#lsoa, m.counts.lsoas)
-    assert.equal(#wards, m.counts.wards)
+    assert.equal(#cw, m.counts.wards)
     assert.equal(#las, m.counts.local_authorities)
     assert.equal(9, m.counts.regions)
+    assert.truthy(H.read_file(DATA .. "/SYNTHETIC"):find("SYNTHETIC", 1, true))
     local readme = H.read_file(DATA .. "/README.md")
     assert.truthy(readme:find("Everything in this folder is synthetic", 1, true))
-    for _, f in ipairs{"boundaries_lsoa.geojson", "boundaries_la.geojson"} do
+    for _, f in ipairs{"boundaries_ward17.geojson", "boundaries_lad17.geojson"} do
       local fh = assert(io.open(DATA .. "/" .. f, "rb"))
       local head = fh:read(400)
       fh:close()
@@ -46,12 +52,32 @@ describe("embedded synthetic data", function()
     end
   end)
 
+  it("uses the real file layout (names and leading columns of ../shared/data/real)", function()
+    local want = {"lsoa11_code", "IMD_decile"}
+    for _, d in ipairs(DOMS) do want[#want + 1] = d .. "_decile" end
+    want[#want + 1] = "IMD_rank"
+    for _, d in ipairs(DOMS) do want[#want + 1] = d .. "_rank" end
+    local have = lsoa:names()
+    for i = 1, #want do assert.equal(want[i], have[i]) end
+    assert.same({"lsoa11_code", "lsoa11_name", "ward17_code", "ward17_name", "lad17_code", "lad17_name",
+      "region_code", "region_name"}, lookup:names())
+    assert.same({"lsoa11_code", "population", "year"}, pop:names())
+    assert.same({"ward17_code", "ward17_name", "lad19_code", "lad19_name", "Civic Assets score",
+      "Civic Assets rank", "Connectedness score", "Connectedness rank", "Engaged community score",
+      "Engaged community rank", "Community Needs Index score", "Community Needs Index rank",
+      "Left Behind Area?"}, cw:names())
+    assert.equal("boolean", cw:types()["Left Behind Area?"])
+  end)
+
   it("has England-like counts and invented X codes", function()
     assert.is_true(#lsoa >= 31000 and #lsoa <= 35000)
-    assert.is_true(#wards >= 7000 and #wards <= 7800)
+    assert.is_true(#cw >= 7000 and #cw <= 7800)
     assert.is_true(#las >= 300 and #las <= 340)
+    assert.equal(#lsoa, #lookup)
+    assert.equal(#lsoa, #pop)
+    assert.equal(#cw, #wards)
     assert.equal(9, #cni.group_by(lookup.region_code))
-    for _, c in ipairs{{lsoa.lsoa_code, "X01"}, {wards.ward_code, "X05"}, {las.la_code, "X06"},
+    for _, c in ipairs{{lsoa.lsoa11_code, "X01"}, {cw.ward17_code, "X05"}, {las.lad17_code, "X06"},
                        {lookup.region_code, "X12"}} do
       for i = 1, #c[1] do
         local s = c[1][i]
@@ -60,30 +86,29 @@ describe("embedded synthetic data", function()
     end
   end)
 
-  it("lsoa.csv has the IMD-style columns, consistent with the IMD 2019 formula", function()
-    local doms = {"income", "employment", "education", "health", "crime", "barriers", "environment"}
+  it("IMD_rank follows the IMD 2019 formula from the domain ranks", function()
     local w = {0.225, 0.225, 0.135, 0.135, 0.093, 0.093, 0.093}
     local s = cni.fill(#lsoa, 0)
-    for d, nm in ipairs(doms) do
+    for d, nm in ipairs(DOMS) do
       assert.equal(1, lsoa[nm .. "_rank"]:min())
       assert.equal(#lsoa, lsoa[nm .. "_rank"]:max())
       assert.equal(0, lsoa[nm .. "_score"]:nmissing())
       s = s + lsoa[nm .. "_rank"]:exp_transform{n = #lsoa} * w[d]
     end
-    assert.is_true((s - lsoa.imd_score):abs():max() <= 0.0006)
-    assert.equal(10, lsoa.imd_decile:max())
-    for _, p in ipairs{"income", "employment", "idaci", "adult_skills"} do
-      assert.equal(#lsoa, lsoa[p .. "_num"]:le(lsoa[p .. "_den"]):count(true))
+    assert.equal(0, (s:rank{desc = true, ties = "first"} - lsoa.IMD_rank):abs():max())
+    assert.equal(10, lsoa.IMD_decile:max())
+    for _, p in ipairs{"employment", "idaci", "adult_skills"} do
+      assert.equal(#lsoa, lsoa[p .. "_numerator"]:le(lsoa[p .. "_denominator"]):count(true))
     end
+    assert.equal(#lsoa, lsoa.income_numerator:le(pop.population):count(true))
   end)
 
   it("nests small areas in wards in authorities in regions", function()
-    local j = lookup:join(wards:select{"ward_code", "la_code"}, {on = "ward_code", suffix = "_w",
-                                                                 require = "all"})
-    assert.equal(#lookup, j.la_code:eq(j.la_code_w):count(true))
-    assert.equal(#wards, #lsoa:group_by("ward_code"))
-    assert.equal(lsoa.population:sum(), wards.population:sum())
-    assert.equal(lsoa.population:sum(), las.population:sum())
+    local j = lookup:join(cw:select{"ward17_code", "lad19_code"}, {on = "ward17_code", require = "all"})
+    assert.equal(#lookup, #j)
+    assert.equal(#j, j.lad19_code:eq(j.lad17_code):count(true))
+    assert.equal(#cw, #lookup:group_by("ward17_code"))
+    assert.equal(pop.population:sum(), las.population:sum())
   end)
 
   it("wards.csv has 19 CNI-style indicators in 3 domains and the briefing outcomes", function()
@@ -103,26 +128,41 @@ describe("embedded synthetic data", function()
     end
   end)
 
-  it("the default left-behind run flags 200-250 wards", function()
-    local g = lsoa:group_by("ward_code")
-    local wi = cni.table{{"ward_code", g:keys()}, {"ward_imd", g:agg("wmean", lsoa.imd_score, lsoa.population)}}
-    local w = wards:join(wi, {on = "ward_code"})
-    local n = #w
-    local score = cni.fill(n, 0)
+  it("the published domain ranks are the default run over the indicators; 200-250 wards left behind", function()
+    local n = #wards
+    local names = {civic = "Civic Assets rank", connectedness = "Connectedness rank",
+                   engaged = "Engaged community rank"}
     for _, dom in ipairs{"civic", "connectedness", "engaged"} do
       local s, k = cni.fill(n, 0), 0
       for i = 1, #inds do
         if inds.domain[i] == dom then
-          s = s + (w[inds.column[i]] * inds.direction[i]):normal_scores()
+          s = s + (wards[inds.column[i]] * inds.direction[i]):normal_scores{offset = "rankit"}
           k = k + 1
         end
       end
-      score = score + (s / k):rank{desc = true, ties = "first"}:exp_transform{n = n}
+      local rk = (s / k):rank{desc = true, ties = "first"}
+      assert.equal(n, rk:eq(cw[names[dom]]):count(true), dom)
     end
-    local flagged = score:rank{desc = true, ties = "first"}:le(n // 10) &
-                    w.ward_imd:rank{desc = true, ties = "first"}:le(n // 10)
-    local nf = flagged:count(true)
+    local nf = cw["Left Behind Area?"]:count(true)
     assert.is_true(nf >= 200 and nf <= 250, "flagged " .. nf)
+  end)
+
+  it("the shipped cni2019.lua and cni2019_indicators.lua flag the same wards on data/", function()
+    local a = cni.build(require "cni.indices.cni2019", {data = DATA})
+    local b = cni.build(require "cni.indices.cni2019_indicators", {data = DATA})
+    local fa, fb = a.table:col(a.flag), b.table:col(b.flag)
+    assert.is_true(a.synthetic and b.synthetic)
+    assert.equal(#cw, fa:eq(cw["Left Behind Area?"]):count(true))
+    assert.equal(#cw, fa:eq(fb):count(true))
+  end)
+
+  it("the ward and authority outlines read as shapes", function()
+    local ws = cni.read_geojson(DATA .. "/boundaries_ward17.geojson")
+    local ls = cni.read_geojson(DATA .. "/boundaries_lad17.geojson")
+    assert.equal(#cw, #ws)
+    assert.equal(#las, #ls)
+    local c = ws:coverage(cw, "ward17_code")
+    assert.equal(#cw, c.matched)
   end)
 
   local exe = cfg.build and (cfg.build .. "/cnilua") or (ROOT .. "/build/cnilua")
