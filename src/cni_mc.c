@@ -918,7 +918,7 @@ static size_t mc_draw_block(worker *Wk, size_t d0, size_t d1) {
       job_fail(J, st, &e);
       return d - d0;
     }
-    size_t row = d - d0;
+    size_t row = J->H->mode == H_NONE ? 0 : d - d0;   /* no histogram: one scratch row */
     uint16_t *r16 = J->r16 ? (uint16_t *)Wk->buf + row * n : NULL;
     uint32_t *r32 = J->r16 ? NULL : (uint32_t *)Wk->buf + row * n;
     if (J->pass == 1) {
@@ -949,6 +949,13 @@ static void *mc_worker(void *arg) {
   gate_wait(J);
   const size_t D = J->ndraws, total = J->out->passes * D, base = (size_t)(J->pass - 1) * D;
   while (!atomic_load(&J->failed)) {
+    if (J->ctl && J->ctl->cancel && *J->ctl->cancel) {   /* every worker watches the flag */
+      cni_err e;
+      cni_err_set(&e, CNI_MC_CANCELLED, "cancelled after %lu of %lu draws",
+                  (unsigned long)(base + atomic_load(&J->done)), (unsigned long)total);
+      job_fail(J, CNI_MC_CANCELLED, &e);
+      break;
+    }
     size_t b = atomic_fetch_add(&J->next_block, 1);
     if (b >= J->nblocks) break;
     size_t d0 = b * J->B, d1 = zmin(d0 + J->B, D);
@@ -1238,7 +1245,7 @@ int cni_mc_run(const cni_mc_model *m, size_t ndraws, uint64_t seed, int nthreads
     Wk[t].J = &J;
     Wk[t].id = t;
     if (scratch_init(&Wk[t].S, n) != CNI_OK) { ok = 0; break; }
-    Wk[t].buf = malloc(B * n * esz);
+    Wk[t].buf = malloc((H.mode == H_NONE ? 1 : B) * n * esz);
     Wk[t].pending = malloc(J.nchunks * sizeof *Wk[t].pending);
     Wk[t].acc.nflag = calloc(n, sizeof(uint32_t));
     Wk[t].acc.ntop = calloc(n, sizeof(uint32_t));
