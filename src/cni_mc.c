@@ -1180,10 +1180,16 @@ int cni_mc_run(const cni_mc_model *m, size_t ndraws, uint64_t seed, int nthreads
   out->rank_min = malloc(n * sizeof *out->rank_min);
   out->rank_max = malloc(n * sizeof *out->rank_max);
   out->rank_q = malloc((P.nq ? P.nq : 1) * n * sizeof *out->rank_q);
+  out->nrequested = ndraws;
   out->d_nflag = malloc(ndraws * sizeof(double));
   out->d_jaccard = malloc(ndraws * sizeof(double));
   out->d_shift = malloc(ndraws * sizeof(double));
   out->d_w = malloc(ndraws * k * sizeof(double));
+  if (out->d_nflag && out->d_jaccard && out->d_shift && out->d_w) {
+    /* draws not done (a cancelled run) stay NaN */
+    for (size_t d = 0; d < ndraws; d++) out->d_nflag[d] = out->d_jaccard[d] = out->d_shift[d] = NAN;
+    for (size_t d = 0; d < ndraws * k; d++) out->d_w[d] = NAN;
+  }
   out->d_trans = malloc(ndraws * sizeof(uint32_t));
   out->d_agg = malloc(ndraws * sizeof(uint32_t));
   out->d_cut = malloc(ndraws * sizeof(uint32_t));
@@ -1276,6 +1282,15 @@ int cni_mc_run(const cni_mc_model *m, size_t ndraws, uint64_t seed, int nthreads
     if (J.ecode != CNI_OK) {   /* an error, or cancelled */
       st = J.ecode;
       if (err) *err = J.err;
+      /* cancelled in the first pass: keep what the finished draws give */
+      size_t ndone = atomic_load(&J.done);
+      if (st == CNI_MC_CANCELLED && pass == 1 && ndone > 0 && ndone < ndraws) {
+        out->partial = 1;
+        out->ndraws = ndone;
+        for (size_t q = 0; q < out->nq; q++) out->qk[q] = cni_mc_nearest_rank(out->q[q], ndone);
+        if (H.mode == H_FULL) hist_finish_pass1(&H, out);
+        else out->partial_no_q = 1;
+      }
       break;
     }
     if (pass == 1) {
@@ -1296,7 +1311,7 @@ int cni_mc_run(const cni_mc_model *m, size_t ndraws, uint64_t seed, int nthreads
       hist_finish_pass2(&H, out);
     }
   }
-  if (st == CNI_OK) {
+  if (st == CNI_OK || out->partial) {
     /* merge the per-thread counts in thread order (integers: exact) */
     for (size_t a = 0; a < n; a++) {
       uint64_t f = 0, t = 0, rs = 0;
@@ -1308,7 +1323,7 @@ int cni_mc_run(const cni_mc_model *m, size_t ndraws, uint64_t seed, int nthreads
       out->nflag[a] = (uint32_t)f;
       out->ntop[a] = (uint32_t)t;
       if (H.rsum) rs = H.rsum[a];
-      out->rank_mean[a] = (double)rs / (double)ndraws;
+      out->rank_mean[a] = (double)rs / (double)out->ndraws;
       out->rank_min[a] = H.rmin ? H.rmin[a] : 0;
       out->rank_max[a] = H.rmax ? H.rmax[a] : 0;
     }

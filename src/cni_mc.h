@@ -131,6 +131,10 @@ typedef struct cni_mc_ctl {
 
 typedef struct cni_mc_result {
   size_t n, k, ndraws, nq;
+  size_t nrequested;              /* draws asked for (per-draw arrays have this length) */
+  int partial;                    /* 1: cancelled, the results cover the ndraws draws done
+                                     (per-draw values of the others are NaN) */
+  int partial_no_q;               /* 1: partial, and the rank percentiles are not available */
   double q[CNI_MC_MAXQ];
   size_t qk[CNI_MC_MAXQ];         /* nearest-rank positions ceil(q * D) */
   /* per area */
@@ -158,7 +162,10 @@ typedef struct cni_mc_result {
 
 /* Runs ndraws draws of the model on nthreads threads (0 = all online
 ** cores). 'out' is filled (free with cni_mc_result_free, also after an
-** error). ctl may be NULL. Errors: CNI_EARG (bad model), CNI_ENOMEM,
+** error). When the run is cancelled (progress callback or flag) after some
+** draws, the result of the draws done is kept: CNI_MC_CANCELLED is returned
+** with out->partial = 1 and out->ndraws = the draws done (which draws those
+** are depends on the timing of the threads). ctl may be NULL. Errors: CNI_EARG (bad model), CNI_ENOMEM,
 ** CNI_ELIMIT (histogram over the memory budget, or cancelled). */
 int cni_mc_run(const cni_mc_model *m, size_t ndraws, uint64_t seed, int nthreads,
                const cni_mc_ctl *ctl, cni_mc_result *out, cni_err *err);

@@ -13,6 +13,7 @@
 #include "cni_io.h"
 #include "cni_rng.h"
 #include <time.h>
+#include <unistd.h>
 
 /* {===== CSV */
 
@@ -509,6 +510,12 @@ static int l_sha256_file(lua_State *L) {
   return 1;
 }
 
+/* cni.isatty(fd): is the file descriptor a terminal (0 stdin, 1, 2)? */
+static int l_isatty(lua_State *L) {
+  lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
 /* cni.clock(): monotonic wall-clock seconds (for timings). */
 static int l_clock(lua_State *L) {
   struct timespec ts;
@@ -535,7 +542,7 @@ static int l_minstd(lua_State *L) {
 /* }===== */
 
 const luaL_Reg lcni_io_funcs[] = {
-  {"clock", l_clock}, {"minstd", l_minstd}, {"sha256", l_sha256}, {"sha256_file", l_sha256_file},
+  {"clock", l_clock}, {"isatty", l_isatty}, {"minstd", l_minstd}, {"sha256", l_sha256}, {"sha256_file", l_sha256_file},
   {"read_csv", l_read_csv}, {"write_csv", l_write_csv}, {"to_csv", l_to_csv},
   {"parse_csv", l_parse_csv},
   {"read_json", l_read_json}, {"write_json", l_write_json},

@@ -479,10 +479,27 @@ static int l_mc_weights(lua_State *L) {
   luaL_setmetatable(L, LCNI_MCRES);
   cni_err e;
   int st = cni_mc_run(&M->m, (size_t)draws, M->seed, M->nthreads, &M->ctl, R, &e);
-  progress_rethrow(L, M);
-  if (st != CNI_OK) return raise_core(L, st, &e, "mc_weights");
+  int partial = st == CNI_MC_CANCELLED && R->partial;
+  const char *stop_msg = NULL;
+  if (partial) {
+    /* keep the finished draws; the reason (e.g. an interrupt raised in the
+    ** progress function) goes into the result instead of an error */
+    if (M->ctl.progress && M->prog.errref != LUA_NOREF) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, M->prog.errref);
+      luaL_unref(L, LUA_REGISTRYINDEX, M->prog.errref);
+      M->prog.errref = LUA_NOREF;
+      if (lua_istable(L, -1)) lua_getfield(L, -1, "msg");
+      stop_msg = lua_tostring(L, -1);
+      if (stop_msg == NULL) stop_msg = "stopped";
+    } else {
+      stop_msg = e.msg;
+    }
+  } else {
+    progress_rethrow(L, M);
+    if (st != CNI_OK) return raise_core(L, st, &e, "mc_weights");
+  }
 
-  const size_t n = R->n, D = R->ndraws;
+  const size_t n = R->n, D = R->ndraws, DR = R->nrequested ? R->nrequested : R->ndraws;
   lua_createtable(L, 0, 32);
   int res = lua_gettop(L);
   double *o = newnum(L, n);
@@ -510,7 +527,7 @@ static int l_mc_weights(lua_State *L) {
     char name[48];
     qname(name, sizeof name, R->q[q]);
     o = newnum(L, n);
-    for (size_t a = 0; a < n; a++) o[a] = R->rank_q[q * n + a];
+    for (size_t a = 0; a < n; a++) o[a] = R->partial_no_q ? NAN : R->rank_q[q * n + a];
     lua_pushvalue(L, -1);
     setcol(L, res, name);
     lua_pop(L, 1);
@@ -525,22 +542,22 @@ static int l_mc_weights(lua_State *L) {
   for (size_t a = 0; a < n; a++) o[a] = R->base_rank[a] ? (double)R->base_rank[a] : NAN;
   setcol(L, res, "base_rank");
 
-  /* per draw */
+  /* per draw (draws not done in a partial run: NaN) */
   lua_createtable(L, 0, 8);
   int dt = lua_gettop(L);
-  o = newnum(L, D);
-  memcpy(o, R->d_nflag, D * sizeof *o);
+  o = newnum(L, DR);
+  memcpy(o, R->d_nflag, DR * sizeof *o);
   setcol(L, dt, "nflag");
-  o = newnum(L, D);
-  memcpy(o, R->d_jaccard, D * sizeof *o);
+  o = newnum(L, DR);
+  memcpy(o, R->d_jaccard, DR * sizeof *o);
   setcol(L, dt, "jaccard");
-  o = newnum(L, D);
-  memcpy(o, R->d_shift, D * sizeof *o);
+  o = newnum(L, DR);
+  memcpy(o, R->d_shift, DR * sizeof *o);
   setcol(L, dt, "rank_shift");
   lua_createtable(L, (int)R->k, 0);
   for (size_t j = 0; j < R->k; j++) {
-    o = newnum(L, D);
-    for (size_t d = 0; d < D; d++) o[d] = R->d_w[d * R->k + j];
+    o = newnum(L, DR);
+    for (size_t d = 0; d < DR; d++) o[d] = R->d_w[d * R->k + j];
     lua_rawseti(L, -2, (lua_Integer)j + 1);
   }
   setcol(L, dt, "weights");
@@ -548,11 +565,20 @@ static int l_mc_weights(lua_State *L) {
   const char *names[4] = {"transform", "aggregation", "top", "dep_top"};
   for (int v = 0; v < 4; v++) {
     if (v == 3 && M->m.dep == NULL) continue;
-    o = newnum(L, D);
-    for (size_t d = 0; d < D; d++) o[d] = (double)src[v][d] + (v < 2 ? 1 : 0);
+    o = newnum(L, DR);
+    for (size_t d = 0; d < DR; d++)
+      o[d] = R->d_nflag[d] != R->d_nflag[d] ? NAN : (double)src[v][d] + (v < 2 ? 1 : 0);
     setcol(L, dt, names[v]);
   }
   lua_setfield(L, res, "draws");
+  if (partial) {
+    lua_pushboolean(L, 1);
+    lua_setfield(L, res, "partial");
+    lua_pushstring(L, stop_msg);
+    lua_setfield(L, res, "stopped");
+    lua_pushinteger(L, (lua_Integer)DR);
+    lua_setfield(L, res, "requested");
+  }
 
   lua_pushinteger(L, (lua_Integer)D);
   lua_setfield(L, res, "ndraws");

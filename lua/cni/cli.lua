@@ -27,7 +27,7 @@ M.register("help", "list the subcommands", function()
 end)
 
 -- Subcommands implemented in other modules register themselves when loaded.
-local providers = {"cni.run", "cni.compare", "cni.explain", "cni.maps"}
+local providers = {"cni.run", "cni.compare", "cni.explain", "cni.maps", "cni.uncertainty"}
 
 function M.main(name, ...)
   for _, p in ipairs(providers) do pcall(require, p) end

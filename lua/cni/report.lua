@@ -983,6 +983,10 @@ end
 -- {===== the page
 
 --- The HTML report of a comparison (a string).
+-- shared with other reports (cni.uncertainty)
+M.css = CSS
+M.script = SCRIPT
+
 function M.compare_html(res, tabs, o)
   o = o or {}
   tabs = tabs or require("cni.compare").tables(res)

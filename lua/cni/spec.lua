@@ -547,6 +547,83 @@ function M.validate(s)
     check_type("reference.column", s.reference.column, "string")
     check_type("reference.label", s.reference.label, "string", true)
   end
+  if s.uncertainty ~= nil then
+    local u, p = s.uncertainty, "uncertainty"
+    check_type(p, u, "table")
+    check_keys(p, u, {"draws", "seed", "threads", "weights", "thresholds", "transforms", "aggregation",
+      "sobol", "borderline", "percentiles", "custom"})
+    check_type(p .. ".draws", u.draws, "integer", true)
+    if u.draws ~= nil and (u.draws < 1 or u.draws > 10000000) then M.fail(p .. ".draws", "must be between 1 and 10,000,000") end
+    check_type(p .. ".seed", u.seed, "integer", true)
+    check_type(p .. ".threads", u.threads, "integer", true)
+    if u.weights ~= nil then
+      check_type(p .. ".weights", u.weights, "table")
+      check_keys(p .. ".weights", u.weights, {"dirichlet", "bounds", "lower", "upper"})
+      local nset = (u.weights.dirichlet ~= nil and 1 or 0) + (u.weights.bounds ~= nil and 1 or 0) +
+        ((u.weights.lower ~= nil or u.weights.upper ~= nil) and 1 or 0)
+      if nset ~= 1 then
+        M.fail(p .. ".weights", "give one of dirichlet = concentration, bounds = share, or lower/upper")
+      end
+      local d = u.weights.dirichlet
+      if type(d) == "number" then
+        if not (d > 0) then M.fail(p .. ".weights.dirichlet", "the concentration must be > 0, got %s", tostring(d)) end
+      elseif d ~= nil then
+        check_type(p .. ".weights.dirichlet", d, "map")
+        for _, k in ipairs(M.sorted_keys(d)) do
+          if not s.domains[k] then M.fail(p .. ".weights.dirichlet." .. tostring(k), "no domain named '%s'%s", tostring(k), M.hint(tostring(k), dom_names)) end
+          if type(d[k]) ~= "number" or not (d[k] > 0) then M.fail(p .. ".weights.dirichlet." .. k, "must be a number > 0") end
+        end
+      end
+      if u.weights.bounds ~= nil then
+        check_type(p .. ".weights.bounds", u.weights.bounds, "number")
+        if not (u.weights.bounds > 0 and u.weights.bounds < 1) then
+          M.fail(p .. ".weights.bounds", "must be a share in (0, 1): the weights vary by that share around the base")
+        end
+      end
+      for _, side in ipairs{"lower", "upper"} do
+        local m = u.weights[side]
+        if m ~= nil then
+          check_type(p .. ".weights." .. side, m, "map")
+          for _, k in ipairs(M.sorted_keys(m)) do
+            if not s.domains[k] then M.fail(p .. ".weights." .. side .. "." .. tostring(k), "no domain named '%s'%s", tostring(k), M.hint(tostring(k), dom_names)) end
+            check_weight(p .. ".weights." .. side .. "." .. k, m[k])
+          end
+        end
+      end
+    end
+    if u.thresholds ~= nil then
+      check_type(p .. ".thresholds", u.thresholds, "table")
+      check_keys(p .. ".thresholds", u.thresholds, {"index_top", "dep_top"})
+      for _, k in ipairs{"index_top", "dep_top"} do
+        local r = u.thresholds[k]
+        if r ~= nil then
+          check_type(p .. ".thresholds." .. k, r, "list")
+          if #r ~= 2 then M.fail(p .. ".thresholds." .. k, "expected {low, high}") end
+          check_share(p .. ".thresholds." .. k .. "[1]", r[1])
+          check_share(p .. ".thresholds." .. k .. "[2]", r[2])
+          if r[1] > r[2] then M.fail(p .. ".thresholds." .. k, "low must not exceed high") end
+        end
+      end
+    end
+    if u.transforms ~= nil then
+      check_type(p .. ".transforms", u.transforms, "list")
+      for i, t in ipairs(u.transforms) do check_enum(p .. ".transforms[" .. i .. "]", t, domain_transforms) end
+    end
+    if u.aggregation ~= nil then
+      check_type(p .. ".aggregation", u.aggregation, "list")
+      for i, a in ipairs(u.aggregation) do check_enum(p .. ".aggregation[" .. i .. "]", a, {"sum", "geomean", "harmean"}) end
+    end
+    if u.sobol ~= nil then
+      check_type(p .. ".sobol", u.sobol, "table")
+      check_keys(p .. ".sobol", u.sobol, {"n", "bootstrap"})
+      check_type(p .. ".sobol.n", u.sobol.n, "integer", true)
+      check_type(p .. ".sobol.bootstrap", u.sobol.bootstrap, "integer", true)
+    end
+    if u.borderline ~= nil then
+      check_type(p .. ".borderline", u.borderline, "list")
+      if #u.borderline ~= 2 then M.fail(p .. ".borderline", "expected {low, high}") end
+    end
+  end
   if s.profile ~= nil then
     check_type("profile", s.profile, "table")
     check_keys("profile", s.profile, {"input", "outcomes", "dep", "dep_top", "title"})
