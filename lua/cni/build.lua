@@ -82,7 +82,7 @@ local function check_columns(spec, tables)
   for _, k in ipairs(S.sorted_keys(spec.indicators or {})) do
     local ind = spec.indicators[k]
     for _, f in ipairs{"column", "numerator", "denominator"} do
-      if ind[f] then need_col(tables, spec, u.input, ind[f], "indicators." .. k .. "." .. f) end
+      if ind[f] and not attached[ind[f]] then need_col(tables, spec, u.input, ind[f], "indicators." .. k .. "." .. f) end
     end
     for i, tr in ipairs(ind.transforms or {}) do
       if type(tr) == "table" and tr[1] == "shrink" and type(tr.parent) == "string" then
@@ -92,7 +92,7 @@ local function check_columns(spec, tables)
   end
   for _, d in ipairs(S.sorted_keys(spec.domains)) do
     local dom = spec.domains[d]
-    if dom.column then need_col(tables, spec, u.input, dom.column, "domains." .. d .. ".column") end
+    if dom.column and not attached[dom.column] then need_col(tables, spec, u.input, dom.column, "domains." .. d .. ".column") end
   end
   if spec.reference then need_col(tables, spec, u.input, spec.reference.column, "reference.column") end
   for _, g in ipairs(S.sorted_keys(spec.geography or {})) do
@@ -149,6 +149,7 @@ local function transform_indicator(x, tr, path, t, ctx)
   elseif name == "zscore" then return x:zscore{sample = o.sample}
   elseif name == "minmax" then return x:minmax{lo = o.lo, hi = o.hi}
   elseif name == "flip" then return -x
+  elseif name == "fill" then return x:fill(o.value)
   elseif name == "distance" then return x:distance(o.ref or x:mean(), {relative = o.relative})
   elseif name == "shrink" then
     if not (ctx.numerator and ctx.denominator) then

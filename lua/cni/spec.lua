@@ -187,7 +187,7 @@ end
 -- {===== validation
 
 local transforms_known = {"log", "log1p", "winsorise", "normal_scores", "rank", "zscore",
-  "minmax", "flip", "shrink", "distance"}
+  "minmax", "flip", "shrink", "distance", "fill"}
 local domain_transforms = {"exp", "normal", "rank", "none"}
 local index_combines = {"sum", "mean", "geomean", "borda"}
 local domain_combines = {"mean", "sum", "geomean"}
@@ -254,13 +254,16 @@ local function check_transform(path, tr)
   if type(tr) ~= "table" and name == "winsorise" then
     M.fail(path, "winsorise needs exactly one of q = {low, high} or sd = k: write {\"winsorise\", q = {0.01, 0.99}}")
   end
+  if name == "fill" and (type(tr) ~= "table" or type(tr.value) ~= "number") then
+    M.fail(path, "fill needs value = a number for missing values: write {\"fill\", value = 0}")
+  end
   if type(tr) ~= "table" and name == "shrink" then
     M.fail(path, "shrink needs parent = a column of the parent area: write {\"shrink\", parent = \"la_code\"}")
   end
   if type(tr) == "table" then
     local allowed = ({winsorise = {1, "q", "sd"}, minmax = {1, "lo", "hi"}, zscore = {1, "sample"},
       normal_scores = {1, "offset"}, rank = {1, "ties"}, distance = {1, "ref", "relative"},
-      shrink = {1, "parent", "denominator", "tau"}})[name] or {1}
+      shrink = {1, "parent", "denominator", "tau"}, fill = {1, "value"}})[name] or {1}
     check_keys(path, tr, allowed)
     if name == "winsorise" and (tr.q == nil) == (tr.sd == nil) then
       M.fail(path, "winsorise needs exactly one of q = {low, high} or sd = k")
