@@ -7,17 +7,19 @@
 #   scripts/test.sh --sanitize   sanitizer build + tests only
 #   scripts/test.sh --valgrind   also the CLI cases under valgrind memcheck
 #   scripts/test.sh --fuzz SECS  also a libFuzzer smoke run (SECS per harness)
+#   scripts/test.sh --large      also the large-input test (1,000,000 x 30 CSV)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-normal=1 sanitize=1 valgrind=0 fuzz=0
+normal=1 sanitize=1 valgrind=0 fuzz=0 large=0
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) sanitize=0 ;;
     --sanitize) normal=0 ;;
     --valgrind) valgrind=1 ;;
+    --large) large=1 ;;
     --fuzz) fuzz=${2:?--fuzz needs seconds}; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -62,6 +64,11 @@ if [ "$valgrind" = 1 ]; then
   cni_build "$CNI_ROOT/build"
   cni_log "CLI cases under valgrind memcheck"
   CNI_VALGRIND=1 sh "$CNI_ROOT/tests/cli/run.sh" "$CNI_ROOT/build/cnilua" "$CNI_ROOT" || status=1
+fi
+if [ "$large" = 1 ]; then
+  cni_build "$CNI_ROOT/build"
+  cni_log "large input (1,000,000 rows x 30 columns)"
+  sh "$CNI_ROOT/tests/large/run.sh" "$CNI_ROOT/build/cnilua" "$CNI_ROOT" || status=1
 fi
 if [ "$fuzz" != 0 ]; then
   cni_log "fuzz smoke run: $fuzz s per harness"

@@ -327,6 +327,10 @@ function M.build(spec, opts)
       if ind.direction == "good" then x = -x end
       t:set(k .. "_t", x)
       indicator_cols[k] = x
+      -- columns hold C memory that Lua's collector does not see: collect
+      -- the intermediate ones now on large tables, so that memory stays
+      -- within a small multiple of the data
+      if n > 100000 then collectgarbage() end
     end
   end
 
@@ -394,6 +398,7 @@ function M.build(spec, opts)
     end
     t:set(d .. "_t", x)
     dom_score[d], dom_rank[d], dom_t[d] = score, rank, x
+    if n > 100000 then collectgarbage() end
     weights[#weights + 1] = (spec.index and spec.index.weights and spec.index.weights[d]) or dom.weight or 1
   end
 

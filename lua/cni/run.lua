@@ -87,7 +87,11 @@ function M.summary(r, top)
     end)
     s.by_region = rows
   end
-  local sorted = t:sort(c.index.rank):head(top or 10)
+  -- the first rows by rank, without sorting (copying) the whole table
+  local ord = t:col(c.index.rank):order()
+  local pos = {}
+  for i = 1, math.min(top or 10, #t) do pos[i] = ord:get(i) end
+  local sorted = t:take(core.column(pos, "number"))
   s.top = {}
   for i = 1, #sorted do
     local row = sorted:row(i)
