@@ -27,6 +27,7 @@ done
 
 pkgs="$CNI_BUILD_PKGS lua-busted chromium nodejs fonts-dejavu-core"
 [ "$valgrind" = 1 ] && pkgs="$pkgs valgrind"
+[ "$large" = 1 ] && pkgs="$pkgs time"
 [ "$fuzz" != 0 ] && pkgs="$pkgs clang libclang-rt-14-dev"
 cni_ensure_pkgs $pkgs locales
 # a comma-decimal locale for the locale-independence tests

@@ -1314,13 +1314,21 @@ static int l_table(lua_State *L) {
     lua_pushvalue(L, -1);
     lua_rawseti(L, names, ++k);
   }
-  lua_getglobal(L, "table");
-  if (lua_istable(L, -1)) {
-    lua_getfield(L, -1, "sort");
-    lua_pushvalue(L, names);
-    lua_call(L, 1, 0);
+  /* sort the names in byte order (strcmp: never the locale's collation) */
+  for (int i = 2; i <= k; i++) {
+    for (int j = i; j > 1; j--) {
+      lua_rawgeti(L, names, j - 1);
+      lua_rawgeti(L, names, j);
+      int swap = strcmp(lua_tostring(L, -2), lua_tostring(L, -1)) > 0;
+      if (swap) {
+        lua_rawseti(L, names, j - 1);   /* names[j-1] = names[j] */
+        lua_rawseti(L, names, j);       /* names[j] = old names[j-1] */
+      } else {
+        lua_pop(L, 2);
+        break;
+      }
+    }
   }
-  lua_pop(L, 1);
   for (int i = 1; i <= k; i++) {
     lua_rawgeti(L, names, i);
     lua_pushvalue(L, -1);

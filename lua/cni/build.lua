@@ -342,7 +342,7 @@ function M.build(spec, opts)
   table.sort(dom_ids, function(a, b)
     local oa, ob = spec.domains[a].order or math.huge, spec.domains[b].order or math.huge
     if oa ~= ob then return oa < ob end
-    return a < b
+    return S.str_lt(a, b)
   end)
   if #dom_ids == 0 then fail("domains", "every domain is disabled") end
   local dt_default = spec.domain_transform or "exp"

@@ -126,7 +126,7 @@ local function by_group(col, fb, fv)
       base = math.tointeger(cb:get(i)), variant = math.tointeger(cv:get(i))}
     rows[i].change = rows[i].variant - rows[i].base
   end
-  table.sort(rows, function(x, y) return x.group < y.group end)
+  table.sort(rows, function(x, y) return S.str_lt(x.group, y.group) end)
   return rows
 end
 

@@ -75,7 +75,7 @@ function M.show(v, n)
   if type(v) == "table" and not mt then
     local keys = {}
     for k in pairs(v) do keys[#keys + 1] = k end
-    table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+    table.sort(keys, function(a, b) return S.str_lt(tostring(a), tostring(b)) end)
     local parts = {}
     for i, k in ipairs(keys) do
       if i > 20 then parts[#parts + 1] = "..."; break end

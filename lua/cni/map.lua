@@ -82,6 +82,7 @@ local function sorted_keys(t)
   table.sort(keys, function(a, b)
     local ta, tb = type(a), type(b)
     if ta ~= tb then return ta < tb end
+    if ta == "string" then return require("cni.spec").str_lt(a, b) end  -- byte order, not the locale's
     return a < b
   end)
   return keys
@@ -108,7 +109,8 @@ local esc = M.escape
 
 --- Number with at most 'd' decimals, trailing zeros removed ("12", "3.5").
 local function num(x, d)
-  local s = string.format("%." .. (d or 2) .. "f", x)
+  -- cni.format_number: '.' as the decimal separator whatever the C locale
+  local s = cni.format_number(x, -1, d or 2)
   if s:find("%.") then s = s:gsub("0+$", ""):gsub("%.$", "") end
   if s == "-0" then s = "0" end
   return s

@@ -812,7 +812,7 @@ local function la_table(v)
   if #rows == 0 then return '<p class="note">No local authority changes its count of flagged areas.</p>' end
   table.sort(rows, function(a, b)
     if math.abs(a.change) ~= math.abs(b.change) then return math.abs(a.change) > math.abs(b.change) end
-    return a.group < b.group
+    return S.str_lt(a.group, b.group)
   end)
   local h = {#rows <= 10
     and string.format('<p class="note">%s of %s local authorities change their count of flagged areas:</p>',

@@ -83,7 +83,7 @@ function M.summary(r, top)
     end
     table.sort(rows, function(a, b)
       if a.flagged ~= b.flagged then return a.flagged > b.flagged end
-      return a.region < b.region
+      return S.str_lt(a.region, b.region)
     end)
     s.by_region = rows
   end

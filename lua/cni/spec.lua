@@ -56,13 +56,28 @@ end
 
 -- {===== small helpers
 
---- Keys of a table, sorted (strings before numbers, each in order).
+--- Byte-order comparison of strings. Lua's '<' on strings follows the C
+-- locale's collation (strcoll), which a script may change with
+-- os.setlocale: outputs are ordered with this instead, so they never
+-- depend on the locale.
+function M.str_lt(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = a:byte(i), b:byte(i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local str_lt = M.str_lt
+
+--- Keys of a table, sorted (numbers before strings; strings in byte order).
 function M.sorted_keys(t)
   local keys = {}
   for k in pairs(t) do keys[#keys + 1] = k end
   table.sort(keys, function(a, b)
     local ta, tb = type(a), type(b)
     if ta ~= tb then return ta < tb end
+    if ta == "string" then return str_lt(a, b) end
     return a < b
   end)
   return keys
@@ -158,7 +173,7 @@ function M.diff(a, b, path, out)
       local keys, seen = {}, {}
       for _, k in ipairs(M.sorted_keys(x)) do keys[#keys + 1] = k; seen[k] = true end
       for _, k in ipairs(M.sorted_keys(y)) do if not seen[k] then keys[#keys + 1] = k end end
-      table.sort(keys, function(u, v) return tostring(u) < tostring(v) end)
+      table.sort(keys, function(u, v) return str_lt(tostring(u), tostring(v)) end)
       for _, k in ipairs(keys) do
         if k ~= "extends" and k ~= "name" and k ~= "description" then
           rec(x[k], y[k], p == "" and tostring(k) or (p .. "." .. tostring(k)))

@@ -340,7 +340,11 @@ function M.tables(res)
     fragile = (bf & mc.p_flag:lt(0.5)):count(true),
     never_flagged_base = (bf & mc.p_flag:le(0)):count(true),
     choices = res.info and {transforms = res.info.transforms, aggregation = res.info.aggregation} or nil,
-    uncertainty = S.to_data(res.u),
+    uncertainty = (function()
+      local d = S.to_data(res.u)
+      d.threads = nil   -- a run setting: results do not depend on it
+      return d
+    end)(),
   }
   if res.sobol then
     s.sobol = {}
