@@ -743,8 +743,27 @@ int cni_distance_to_ref(const double *x, size_t n, double ref, int relative,
   return CNI_OK;
 }
 
+static double nscore_p(cni_nscore kind, double r, double dn) {
+  switch (kind) {
+    case CNI_NS_RANKIT: return (r - 0.5) / dn;
+    case CNI_NS_BLOM: return (r - 3.0 / 8.0) / (dn + 0.25);
+    default: return r / (dn + 1.0);
+  }
+}
+
+void cni_normal_scores_table(size_t nvalid, cni_nscore kind, double *tab_) {
+  double dn = (double)nvalid;
+  for (size_t j = 0; j < nvalid; j++) tab_[j] = cni_qnorm(nscore_p(kind, (double)(j + 1), dn));
+}
+
 int cni_normal_scores(const double *x, size_t n, cni_nscore kind,
                       double *out_, cni_err *err) {
+  return cni_normal_scores_tab(x, n, kind, NULL, 0, out_, err);
+}
+
+int cni_normal_scores_tab(const double *x, size_t n, cni_nscore kind,
+                          const double *tab, size_t nvalid_tab, double *out_,
+                          cni_err *err) {
   csort cs;
   size_t nv, s = 0, i;
   double dn;
@@ -759,17 +778,14 @@ int cni_normal_scores(const double *x, size_t n, cni_nscore kind,
   if (rc != CNI_OK) return rc;
   nv = n - cs.nnan;
   dn = (double)nv;
+  if (tab != NULL && nvalid_tab != nv) tab = NULL;   /* another length: no table */
   while (s < nv) {
     size_t e = s + 1, j;
-    double r, p, q;
+    double r, q;
     while (e < nv && cs.k[e] == cs.k[s]) e++;
     r = ((double)(s + 1) + (double)e) / 2.0;
-    switch (kind) {
-      case CNI_NS_RANKIT: p = (r - 0.5) / dn; break;
-      case CNI_NS_BLOM: p = (r - 3.0 / 8.0) / (dn + 0.25); break;
-      default: p = r / (dn + 1.0); break;
-    }
-    q = cni_qnorm(p);
+    /* a single value at position s has rank s + 1: its score is tab[s] */
+    q = (tab != NULL && e == s + 1) ? tab[s] : cni_qnorm(nscore_p(kind, r, dn));
     for (j = s; j < e; j++) out_[CS_IDX(&cs, j)] = q;
     s = e;
   }

@@ -144,6 +144,17 @@ typedef enum {
 int cni_normal_scores(const double *x, size_t n, cni_nscore kind,
                       double *out_, cni_err *err);
 
+/* As cni_normal_scores, with tab[j] = the score of ascending position j
+** (0-based) for 'nvalid_tab' non-missing values, precomputed by
+** cni_normal_scores_table: used for the tie groups of size one when the
+** column has exactly nvalid_tab non-missing values (many columns of one
+** length then share one set of qnorm evaluations). Same results. */
+int cni_normal_scores_tab(const double *x, size_t n, cni_nscore kind,
+                          const double *tab, size_t nvalid_tab, double *out_,
+                          cni_err *err);
+/* tab_[j] = qnorm(p(j + 1)) for positions j < nvalid, p by kind. O(nvalid). */
+void cni_normal_scores_table(size_t nvalid, cni_nscore kind, double *tab_);
+
 /* Exponential transformation of ranks (SID/IMD), rank 1 = most deprived:
 **     R = (N - rank + 1) / N,
 **     X = -c * log1p(-R * a),  a = -expm1(-upper / c)

@@ -197,8 +197,10 @@ static int rank_fn(const double *x, size_t n, double *out, const void *p, cni_er
   const rank_params *rp = p;
   return cni_rank(x, n, rp->desc, rp->ties, out, NULL, e);
 }
+typedef struct nscore_params { cni_nscore kind; const double *tab; size_t ntab; } nscore_params;
 static int nscore_fn(const double *x, size_t n, double *out, const void *p, cni_err *e) {
-  return cni_normal_scores(x, n, *(const cni_nscore *)p, out, e);
+  const nscore_params *np = p;
+  return cni_normal_scores_tab(x, n, np->kind, np->tab, np->ntab, out, e);
 }
 
 /* Reads a list of numeric columns into arrays; pushes one new column per
@@ -251,8 +253,21 @@ static int l_nscores_many(lua_State *L) {
   int threads = lcni_optint_field(L, 2, "threads", 0);
   const double **x; double **out; size_t k, n;
   many_prepare(L, "normal_scores_many", &x, &out, &k, &n);
+  int list = lua_gettop(L);
+  /* one table of scores by position for the common count of non-missing
+  ** values (the first column's), shared by every column with that count */
+  nscore_params np = {kind, NULL, 0};
+  if (k > 1 && n > 0) {
+    size_t nv = 0;
+    for (size_t i = 0; i < n; i++) nv += !isnan(x[0][i]);
+    double *tab = lua_newuserdatauv(L, (nv ? nv : 1) * sizeof *tab, 0);
+    cni_normal_scores_table(nv, kind, tab);
+    np.tab = tab;
+    np.ntab = nv;
+  }
   cni_err e;
-  check_status(L, cni_par_map(nscore_fn, &kind, x, out, k, n, threads, &e), &e);
+  check_status(L, cni_par_map(nscore_fn, &np, x, out, k, n, threads, &e), &e);
+  lua_pushvalue(L, list);
   return 1;
 }
 

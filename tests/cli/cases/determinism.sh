@@ -1,4 +1,5 @@
 # exit: 0
+# no-valgrind
 # stdout: rerun: identical
 # stdout: comma locale: identical
 # stdout: threads 1 and 2: identical

@@ -1,4 +1,5 @@
 # exit: 130
+# no-valgrind
 # stderr: cnilua: interrupted (Ctrl-C): partial results (
 # stderr: of 3000000 draws) written to
 # Ctrl-C during a long uncertainty run stops cleanly: the draws done are
