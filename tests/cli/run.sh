@@ -15,7 +15,11 @@ LC_ALL=C
 export LC_ALL
 pass=0 fail=0 skipped=0
 if [ "${CNI_VALGRIND:-0}" = 1 ]; then
-  CNILUA="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect $bin"
+  # a wrapper, so that cases can quote "$CNILUA" as one command
+  wrap=$(mktemp -d)/cnilua
+  printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect "%s" "$@"\n' "$bin" > "$wrap"
+  chmod +x "$wrap"
+  CNILUA=$wrap
 else
   CNILUA=$bin
 fi
