@@ -3,6 +3,7 @@
 #   scripts/bench.sh csv            CSV load: cnilua vs pandas.read_csv vs R read.csv
 #   scripts/bench.sh peers [ARGS]   ../shared/bench/run-peers.sh with cnilua as peer
 #                                   'ext' (ARGS passed on, e.g. -w "w1 w2 w4" -r 5)
+#   scripts/bench.sh product        variant run, 5-variant comparison, LSOA map, Sobol
 # Installs the peers' Debian packages (as root) and builds first.
 # Results are printed; docs/performance.md records the figures.
 set -euo pipefail
@@ -25,5 +26,19 @@ case $what in
   peers)
     BENCH_EXT_CMD="$CNI_ROOT/scripts/bench/ext.sh" PYTHON=$py "$CNI_SHARED/bench/run-peers.sh" "$@"
     ;;
-  *) echo "bench.sh: unknown benchmark '$what' (csv, peers)" >&2; exit 2 ;;
+  product)
+    # the product-level targets: a variant run on the real wards, five
+    # variants compared over 32,844 LSOAs with the report, the LSOA map,
+    # the Sobol analysis over the LSOAs
+    b="$CNI_ROOT/scripts/bench"
+    out=${OUT:-$(mktemp -d)}
+    cd "$CNI_ROOT"
+    hyperfine -N -w 2 -r ${RUNS:-10} --export-markdown "$out/product.md" \
+      -n "variant run, 7,433 wards (no maps)" "build/cnilua scripts/variants/lbn_15_15.lua --quiet --no-maps -o $out/v" \
+      -n "variant run, 7,433 wards (with maps)" "build/cnilua scripts/variants/lbn_15_15.lua --quiet -o $out/vm" \
+      -n "compare 5 variants, 32,844 LSOAs, report" "build/cnilua compare $b/imd/base.lua $b/imd/equal_weights.lua $b/imd/normal.lua $b/imd/borda.lua $b/imd/no_crime.lua $b/imd/top15.lua --quiet -o $out/c" \
+      -n "map of 32,844 LSOAs (load, render, write)" "build/cnilua $b/map_bench.lua $CNI_SHARED/data/real $out/map.svg 1"
+    build/cnilua "$b/sobol_lsoa.lua"
+    ;;
+  *) echo "bench.sh: unknown benchmark '$what' (csv, peers, product)" >&2; exit 2 ;;
 esac

@@ -27,7 +27,7 @@ enum { EXIT_SCRIPT = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_INTERRUPT = 130 };
 
 int luaopen_cni_core(lua_State *L);
 
-static const char *progname = "cnilua";
+static const char *const progname = "cnilua";
 
 /* The one piece of global state: the signal handler must reach the running
 ** state to stop it (exactly as lua.c does). */

@@ -32,10 +32,11 @@ function M.parse_args(args, allowed_positional)
     elseif a == "--data" then opts.data = value()
     elseif a == "--quiet" or a == "-q" then opts.quiet = true
     elseif a == "--no-write" then opts.no_write = true
+    elseif a == "--no-maps" then opts.no_maps = true
     elseif a == "--top" then opts.top = math.tointeger(tonumber(value())) or cli.usage_error("--top needs a whole number")
     elseif a:sub(1, 1) == "-" and a ~= "-" then
       cli.usage_error(string.format("unknown option '%s'%s", a,
-        S.hint(a, {"-o", "--out", "--data", "--quiet", "--no-write", "--top"})))
+        S.hint(a, {"-o", "--out", "--data", "--quiet", "--no-write", "--no-maps", "--top"})))
     else
       rest[#rest + 1] = a
     end
@@ -145,7 +146,8 @@ function M.summary_text(r, s)
 end
 
 --- Writes the output folder; returns the list of files written.
-function M.write_outputs(r, dir, s)
+function M.write_outputs(r, dir, s, o)
+  o = o or {}
   local files = {}
   local t = r.table
   if r.synthetic then t = t:with("data_source", "synthetic") end
@@ -199,7 +201,7 @@ function M.write_outputs(r, dir, s)
     summary.profile = r.profile
   end
   -- maps, when the spec says where the boundaries are
-  if r.spec.map and r.flag then
+  if r.spec.map and r.flag and not o.no_maps then
     local maps = require "cni.maps"
     local svg, why = maps.flag_map(r)
     if svg then
@@ -272,7 +274,7 @@ function M.run_spec(spec, o)
   end
   if not opts.no_write then
     local t1 = core.clock()
-    local files = M.write_outputs(r, dir, s)
+    local files = M.write_outputs(r, dir, s, {no_maps = opts.no_maps})
     r.timings.write = core.clock() - t1
     if not opts.quiet then
       print(string.format("\nwrote %s (%s)", dir, table.concat((function()
