@@ -4,13 +4,12 @@ local t0 = cni.clock()
 local d = cni.read_csv(arg[1])
 local t1 = cni.clock()
 local n = #d
-local score = d.Income_rank:exp_transform{n = n} * .225
-  + d.Employment_rank:exp_transform{n = n} * .225
-  + d.Education_rank:exp_transform{n = n} * .135
-  + d.Health_rank:exp_transform{n = n} * .135
-  + d.Crime_rank:exp_transform{n = n} * .093
-  + d.Housing_and_Access_rank:exp_transform{n = n} * .093
-  + d.Environment_rank:exp_transform{n = n} * .093
+local doms = {"Income_rank", "Employment_rank", "Education_rank", "Health_rank", "Crime_rank",
+  "Housing_and_Access_rank", "Environment_rank"}
+local E = {}
+for i, c in ipairs(doms) do E[i] = d:col(c):exp_transform{n = n} end
+-- sum left to right in the order written, as the workload defines
+local score = cni.combine(E, {how = "wsum", weights = {.225, .225, .135, .135, .093, .093, .093}})
 local rank = score:rank{desc = true, ties = "first"}
 local out = cni.table{{"lsoa11_code", d.lsoa11_code}, {"score", score}, {"rank", rank},
                       {"decile", (rank * 10 / n):ceil()}}
