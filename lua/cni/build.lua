@@ -16,11 +16,14 @@ local function exists(path)
   if f then f:close() end
   return f ~= nil
 end
+M.exists = exists
 
+--- A file of the data root (absolute paths are kept).
 local function resolve(root, file)
   if file:sub(1, 1) == "/" then return file end
   return (root and root ~= "" and (root .. "/") or "") .. file
 end
+M.resolve = resolve
 
 --- The data root of a run: opts.data, else spec.data_root, else "data".
 function M.data_root(spec, opts)

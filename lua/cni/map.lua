@@ -207,23 +207,10 @@ end
 
 -- {===== colour ramps and ticks
 
-local function hex_rgb(h)
-  return tonumber(h:sub(2, 3), 16), tonumber(h:sub(4, 5), 16), tonumber(h:sub(6, 7), 16)
-end
-
---- Colour at t in [0, 1] of a ramp (list of hex stops), linear in RGB.
+--- Colour at t in [0, 1] of a ramp (list of hex stops), linear in RGB
+--- (the chart helpers' ramp: cni.svg).
 function M.ramp_colour(stops, t)
-  if t ~= t then t = 0 end
-  if t < 0 then t = 0 elseif t > 1 then t = 1 end
-  local n = #stops
-  local x = t * (n - 1)
-  local i = math.floor(x)
-  if i >= n - 1 then return stops[n] end
-  local f = x - i
-  local r1, g1, b1 = hex_rgb(stops[i + 1])
-  local r2, g2, b2 = hex_rgb(stops[i + 2])
-  local function mix(a, b) return math.floor(a + (b - a) * f + 0.5) end
-  return string.format("#%02X%02X%02X", mix(r1, r2), mix(g1, g2), mix(b1, b2))
+  return require("cni.svg").ramp(stops, t)
 end
 
 --- "Nice" tick values covering [lo, hi] (about 'n' of them).

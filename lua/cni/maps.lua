@@ -14,16 +14,8 @@ local S = require "cni.spec"
 
 local M = {}
 
-local function exists(p)
-  local f = io.open(p, "rb")
-  if f then f:close() end
-  return f ~= nil
-end
-
-local function path_in(root, file)
-  if file:sub(1, 1) == "/" then return file end
-  return (root and root ~= "" and (root .. "/") or "") .. file
-end
+local B = require "cni.build"
+local exists, path_in = B.exists, B.resolve
 
 --- Map settings of a result: shapes, lookup and outline ready for
 -- map.render, or nil and a reason.
