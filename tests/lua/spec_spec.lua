@@ -53,7 +53,7 @@ local function base()
   }
 end
 
-local ONE_OF_TRANSFORMS = "(one of: log, log1p, winsorise, normal_scores, rank, zscore, minmax, flip, shrink, distance)"
+local ONE_OF_TRANSFORMS = "(one of: log, log1p, winsorise, normal_scores, rank, zscore, minmax, flip, shrink, distance, fill)"
 local ONE_OF_DT = "(one of: exp, normal, rank, none)"
 local ONE_OF_MEASURES = "(one of: avg_score, avg_rank, extent, local_conc, prop_d1, mean, wmean, sum, median, min, max)"
 local GEO_ONE = "geography.imd: give exactly one of 'column' (a score column of 'lsoa') or 'index' (an index spec built on it)"
