@@ -390,9 +390,18 @@ function M.build(spec, opts)
     if tname == "exp" then
       x = rank:exp_transform{n = N, c = topt.c or 23, upper = topt.upper or 100}
     elseif tname == "normal" then
-      -- need-oriented normal scores: high = more need
-      local asc = (rank * -1):normal_scores{offset = topt.offset or "vdw"}
-      x = asc
+      -- need-oriented normal scores of the ranks as given: qnorm(p(a)) with
+      -- a = N - r + 1 (1 = least need) and p the offset's plotting position
+      -- (vdw a/(N+1), rankit (a-1/2)/N, blom (a-3/8)/(N+1/4)); tied ranks
+      -- keep their given rank
+      local a = (rank * -1) + (N + 1)
+      local off = topt.offset or "vdw"
+      local pp
+      if off == "vdw" then pp = a / (N + 1)
+      elseif off == "rankit" then pp = (a - 0.5) / N
+      elseif off == "blom" then pp = (a - 0.375) / (N + 0.25)
+      else fail("domain_transform.offset", "unknown normal-score offset '%s' (vdw, rankit, blom)", tostring(off)) end
+      x = core.qnorm(pp)
     elseif tname == "rank" then
       x = (rank * -1) + (N + 1)
     else -- none

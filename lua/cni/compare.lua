@@ -47,7 +47,7 @@ function M.from_folder(dir)
   if type(c) ~= "table" or not c.index then
     S.raise("data", dir .. "/summary.json: not a cnilua result (no 'columns')")
   end
-  local t = core.read_csv(dir .. "/results.csv", {types = {[c.key] = "string"}})
+  local t = core.read_csv(dir .. "/results.csv")
   local it = {label = (sj.summary and sj.summary.name) or dir, kind = "folder", key = c.key,
     codes = t:col(c.key), rank = t:col(c.index.rank), score = t:col(c.index.score),
     decile = t:col(c.index.decile), flag = sj.flag and t:col(sj.flag) or nil,
@@ -69,7 +69,7 @@ function M.external_list(path, o)
   end
   if not col or not t:has(col) then
     S.raise("data", string.format("%s: no code column%s", path,
-      col and S.hint(col, t:names()) or " (give one with path:column)"))
+      col and string.format(" '%s'%s", col, S.hint(col, t:names())) or " (give one with path:column)"))
   end
   local codes = t:col(col)
   t:check_key(col)
@@ -225,7 +225,7 @@ function M.compare(base, variants, o)
     end
     res.variants[i] = entry
   end
-  if o.sweep ~= false then res.sweep = M.sweep(b, o.sweep) end
+  if o.sweep ~= false then res.sweep = M.sweep(b, type(o.sweep) == "table" and o.sweep or nil) end
   return res
 end
 
@@ -241,6 +241,12 @@ function M.sweep(b, o)
   local irank = b.rank
   local drank = r.table:col(rule.dep .. "_rank")
   local ni, nd = irank:count(), drank:count()
+  local pop = rule.by == "population" and r.columns.population and r.table:col(r.columns.population)
+  local build = require "cni.build"
+  local function top(rank, x, nv)
+    if pop then return build.top_share_population(rank, x, pop) end
+    return rank:le(math.floor(x * nv + 1e-9))
+  end
   local cuts = {}
   local k = 0
   while true do
@@ -251,10 +257,10 @@ function M.sweep(b, o)
   end
   local grid = {}
   for i, xi in ipairs(cuts) do
-    local fi = irank:le(math.floor(xi * ni + 1e-9))
+    local fi = top(irank, xi, ni)
     grid[i] = {}
     for j, xd in ipairs(cuts) do
-      local f = fi & drank:le(math.floor(xd * nd + 1e-9))
+      local f = fi & top(drank, xd, nd)
       local ag = M.agreement(b.flag, f)
       grid[i][j] = {index_top = xi, dep_top = xd, flagged = ag.n_b, jaccard = ag.jaccard}
     end

@@ -27,7 +27,14 @@ function M.trace(r, code)
     S.raise("data", string.format("no area '%s' in %s%s", tostring(code), r.spec.name,
       "" ))
   end
-  row = t:row(i)
+  -- every value of the area, missing ones as NaN ("NA" when shown):
+  -- t:row leaves missing values out, which would read as "no entry"
+  row = setmetatable({}, {__index = function(_, col)
+    if type(col) ~= "string" or not t:has(col) then return nil end
+    local v = t:col(col):get(i)
+    if v == nil then return 0 / 0 end
+    return v
+  end})
   local spec = r.spec
   local L = {}
   local function add(section, label, value) L[#L + 1] = {section = section, label = label, value = value} end

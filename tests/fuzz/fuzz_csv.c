@@ -21,9 +21,7 @@
 **   1. cni_parse_double on the whole input (and on the input without its
 **      option byte, and on every string value read from the CSV): when it
 **      accepts a plain decimal token its value is bit-identical to strtod's
-**      (C locale); it accepts nothing but plain decimals and [+-]Inf/inf;
-**      formatting the value with cni_fmt_double (shortest mode, as the CSV
-**      writer does) and parsing it again gives the same value.
+**      (C locale); it accepts nothing but plain decimals and [+-]Inf/inf.
 **   2. cni_utf8_valid agrees with a table-driven reference validator
 **      (Unicode 3-7 "well-formed UTF-8"), including the offset of the first
 **      bad sequence.
@@ -33,6 +31,8 @@
 **      delimiter was used to read, also written and re-read with that one.
 **   4. cni_fmt_double, on every number parsed in 1., against snprintf (see
 **      check_format).
+**   5. Reading with threads = 2 (two halves on two threads, forced whatever
+**      the size) gives the serial reader's table or error (check_parallel).
 */
 #define _POSIX_C_SOURCE 200809L
 #include <float.h>
@@ -294,9 +294,8 @@ static void check_table(const cni_table *t, const char *what) {
 **
 ** What must hold after writing table t1 with cni_csv_write_fp (delimiter
 ** 'wdelim', missing-value token 'wna', 'digits' significant digits, 0 =
-** shortest exact) and reading
-** the output back with the default options (same delimiter; UTF-8 check as
-** in the first read, see below):
+** shortest exact) and reading the output back with the default options
+** (same delimiter; UTF-8 check as in the first read, see below):
 **
 **  - the re-read succeeds, with the same number of rows and columns and the
 **    same column names in the same order;
@@ -321,7 +320,8 @@ static void check_table(const cni_table *t, const char *what) {
 **  - -0 is written as 0 (it compares equal);
 **  - with digits > 0 (the writer's default is 15, as R) numbers are rounded
 **    to that many significant digits: the re-read value is the parse of the
-**    written text, within the rounding of t1's value; only digits = 0
+**    written text, within the rounding of t1's value (a value within that
+**    rounding of DBL_MAX rounds up to Inf, as in R); only digits = 0
 **    promises the exact same double;
 **  - with the UTF-8 check off, t1 may hold invalid UTF-8 (in names or
 **    values); a checking re-read would legitimately refuse it, so the
@@ -480,6 +480,69 @@ static void check_roundtrip(const cni_table *t1, unsigned char delim,
 
 /* }===== */
 
+/* {===== parallel reading
+**
+** cni_csv_read_mem reads inputs of 256 KiB or more as two halves on two
+** threads (joined when their column types agree, else read again serially);
+** threads = 2 forces that whatever the size. Whatever path it takes, the
+** result must be the one of the serial reader: the same table (names,
+** types, every value; strings by their bytes, since the dictionaries may
+** number them differently), or the same error (code and message). */
+
+static void same_table(const cni_table *a, const cni_table *b) {
+  if (a->nrow != b->nrow || a->ncol != b->ncol)
+    FAIL("parallel read: %zu x %zu, serial %zu x %zu", b->nrow, b->ncol, a->nrow, a->ncol);
+  for (size_t j = 0; j < a->ncol; j++) {
+    const cni_column *x = a->cols[j], *y = b->cols[j];
+    if (strcmp(a->names[j], b->names[j]) != 0)
+      FAIL("parallel read: column %zu named '%s', serial '%s'", j + 1, b->names[j], a->names[j]);
+    if (x->type != y->type)
+      FAIL("parallel read: column '%s' is %s, serial %s", a->names[j],
+           cni_coltype_name(y->type), cni_coltype_name(x->type));
+    for (size_t i = 0; i < a->nrow; i++) {
+      int same = 1;
+      switch (x->type) {
+        case CNI_NUM:
+          same = memcmp(&x->num[i], &y->num[i], sizeof(double)) == 0 ||
+                 (isnan(x->num[i]) && isnan(y->num[i]));
+          break;
+        case CNI_BOOL: same = x->b[i] == y->b[i]; break;
+        case CNI_STR: {
+          uint32_t p = x->code[i], q = y->code[i];
+          if (p == CNI_NA_CODE || q == CNI_NA_CODE) same = p == q;
+          else same = x->dict->len[p] == y->dict->len[q] &&
+                      memcmp(x->dict->str[p], y->dict->str[q], x->dict->len[p]) == 0;
+          break;
+        }
+      }
+      if (!same) FAIL("parallel read: column '%s' row %zu differs from the serial read",
+                      a->names[j], i + 1);
+    }
+  }
+}
+
+static void check_parallel(const char *csv, size_t len, const cni_csv_opts *o,
+                           const cni_table *serial, const cni_err *serr) {
+  cni_csv_opts o2 = *o;
+  o2.threads = 2;
+  cni_err e;
+  cni_table *t = cni_csv_read_mem(csv, len, "fuzz.csv", &o2, &e);
+  if (!serial != !t)
+    FAIL("parallel read %s, serial read %s (%s)", t ? "succeeded" : "failed",
+         serial ? "succeeded" : "failed", t ? serr->msg : e.msg);
+  if (!t) {
+    if (e.code != serr->code || strcmp(e.msg, serr->msg) != 0)
+      FAIL("parallel read error (%d) \"%s\", serial (%d) \"%s\"", e.code, e.msg,
+           serr->code, serr->msg);
+    return;
+  }
+  check_table(t, "parallel read");
+  same_table(serial, t);
+  cni_table_free(t);
+}
+
+/* }===== */
+
 static const char *const custom_na[] = {"-", "NULL", "n/a"};
 static const char *const select_a[] = {"a"};
 static const char *const type_col_a[] = {"a"};
@@ -520,7 +583,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
 
   cni_err e;
+  o.threads = 1; /* serial */
   cni_table *t = cni_csv_read_mem(csv, len, "fuzz.csv", &o, &e);
+  check_parallel(csv, len, &o, t, &e);
   if (!t) {
     if (e.code == CNI_OK) FAIL("read failed without an error code");
     if (e.msg[0] == '\0') FAIL("read failed (code %d) without a message", e.code);

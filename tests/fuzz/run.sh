@@ -13,6 +13,11 @@
 # "N passed, N failed"; exits non-zero if any harness failed (a finding, or a
 # build failure).
 #
+# A harness may name extra build arguments in a line "FUZZ_EXTRA: ..." of its
+# header comment (word-split and globbed in the repository root, e.g.
+# "FUZZ_EXTRA: src/lcni_*.c -I/usr/include/lua5.4 -llua5.4"); every harness
+# is compiled with -DCNI_ROOT="<repository root>".
+#
 # Environment: CC (default clang), FUZZ_FLAGS (extra libFuzzer flags),
 # CJSON_SRC / CSV_SRC: paths to cJSON.c / libcsv.c (e.g. from
 # 'apt-get source cjson libcsv'). When given, the library is compiled into the
@@ -66,17 +71,18 @@ for h in "$@"; do
   libnote=""
   if [ -n "${CJSON_SRC:-}" ]; then libcjson=$CJSON_SRC; libnote="$libnote, cJSON from source"; fi
   if [ -n "${CSV_SRC:-}" ]; then libcsv=$CSV_SRC; libnote="$libnote, libcsv from source"; fi
+  extra=$(sed -n 's/^.*FUZZ_EXTRA:[[:space:]]*//p' "$src" | head -n 1)
+  # shellcheck disable=SC2086
   if ! (cd "$root" && "$cc" -g -O1 -fsanitize=fuzzer,address,undefined \
           -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-          -Isrc -I/usr/include/cjson src/cni_*.c "$src" \
-          "$libcsv" "$libcjson" -lm -lpthread -o "$bin") >"$log" 2>&1; then
+          -DCNI_ROOT="\"$root\"" -Isrc -I/usr/include/cjson src/cni_*.c "$src" \
+          $extra "$libcsv" "$libcjson" -lm -lpthread -o "$bin") >"$log" 2>&1; then
     echo "fuzz_$h: FAIL (build failed, see $log)"
     tail -n 20 "$log"
     failed=$((failed + 1))
     continue
   fi
   # reproducers of fixed bugs: each must now run cleanly
-  set +f
   nreg=0
   for r in "$here"/regress/"$h"-*; do
     [ -f "$r" ] || continue
@@ -94,18 +100,18 @@ for h in "$@"; do
   corpus=$tmp/corpus_$h
   mkdir -p "$corpus"
   if [ -d "$here/corpus/$h" ]; then cp -R "$here/corpus/$h/." "$corpus/"; fi
-  nstart=$(ls "$corpus" | wc -l)
+  nstart=$(find "$corpus" -type f | wc -l)
   # shellcheck disable=SC2086
   "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$out/artifacts/fuzz_$h-" -print_final_stats=1 \
     ${FUZZ_FLAGS:-} "$corpus" >>"$log" 2>&1
   rc=$?
-  nend=$(ls "$corpus" | wc -l)
+  nend=$(find "$corpus" -type f | wc -l)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   covline=$(grep -E '^#[0-9]+' "$log" | grep ' cov: ' | tail -n 1)
   cov=$(echo "$covline" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
   ft=$(echo "$covline" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
-  info="${secs}s, ${execs:-?} execs, cov ${cov:-?} ft ${ft:-?}, corpus $nstart -> $nend, $nreg regress$libnote"
+  info="max ${secs}s, ${execs:-?} execs, cov ${cov:-?} ft ${ft:-?}, corpus $nstart -> $nend, $nreg regress$libnote"
   if [ "$rc" -eq 0 ]; then
     echo "fuzz_$h: PASS ($info)"
     passed=$((passed + 1))

@@ -1,0 +1,3 @@
+# exit: 2
+# stderr: cnilua: option '--list' needs a CSV file
+"$CNILUA" compare "$FX/compare/base.lua" --list
