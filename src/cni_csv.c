@@ -660,10 +660,11 @@ static cni_table *read_parallel(const char *buf, size_t len, const char *name,
   struct csv_parser p;
   if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) return NULL;
   csv_set_delim(&p, o->delim ? o->delim : ',');
-  csv_parse(&p, buf, hend, cb_field, cb_record, &h);
-  csv_fini(&p, cb_field, cb_record, &h);
+  /* a malformed header goes to the serial reader, which reports it */
+  int hbad = csv_parse(&p, buf, hend, cb_field, cb_record, &h) != hend ||
+             csv_fini(&p, cb_field, cb_record, &h) != 0;
   csv_free(&p);
-  if (h.failed || h.rec != 1) { builder_free(&h); return NULL; }
+  if (hbad || h.failed || h.rec != 1) { builder_free(&h); return NULL; }
   int ok1 = clone_builder(&b1, &h), ok2 = ok1 && clone_builder(&b2, &h);
   if (!ok1 || !ok2) {
     if (ok1) builder_free(&b1);
