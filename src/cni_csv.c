@@ -348,7 +348,7 @@ static void on_header_done(builder *b) {
 
 static void cb_field(void *s, size_t len, void *data) {
   builder *b = data;
-  if (b->failed) return;
+  if (b->failed || (b->o->header_only && b->rec > 0)) return;
   size_t j = b->field++;
   if (b->rec == 0) {
     if (b->pass == 2) return;
@@ -383,7 +383,7 @@ static void cb_field(void *s, size_t len, void *data) {
 static void cb_record(int c, void *data) {
   builder *b = data;
   (void)c;
-  if (b->failed) return;
+  if (b->failed || (b->o->header_only && b->rec > 0)) return;
   if (b->rec == 0) {
     if (b->pass == 1) on_header_done(b);
   } else {
@@ -436,10 +436,17 @@ static int run_pass(builder *b, FILE *f, const char *mem, size_t memlen) {
       if (n >= 3 && (unsigned char)chunk[0] == 0xEF && (unsigned char)chunk[1] == 0xBB &&
           (unsigned char)chunk[2] == 0xBF) { chunk += 3; n -= 3; }
     }
+    if (b->o->header_only) {
+      /* only the first record: parse up to the end of the header line */
+      size_t k = 0;
+      int inq = 0;
+      while (k < n && !(chunk[k] == '\n' && !inq)) { if (chunk[k] == '"') inq = !inq; k++; }
+      if (k < n) n = k + 1;
+    }
     if (csv_parse(&p, chunk, n, cb_field, cb_record, b) != n && !b->failed)
       fail(b, CNI_EPARSE, b->rec + 1, 0, "%s: row %ld: malformed CSV (%s)", b->name,
            b->rec + 1, csv_strerror(csv_error(&p)));
-    if (b->failed) break;
+    if (b->failed || (b->o->header_only && b->rec > 0)) break;
   }
   if (!b->failed && csv_fini(&p, cb_field, cb_record, b) != 0)
     fail(b, CNI_EPARSE, b->rec + 1, 0,
@@ -765,7 +772,7 @@ cni_table *cni_csv_read(const char *path, const cni_csv_opts *o, cni_err *err) {
   }
   cni_table *t = NULL;
   if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-      ((o && o->threads == 2) ||
+      !(o && o->header_only) && ((o && o->threads == 2) ||
        ((o == NULL || o->threads == 0) && (size_t)st.st_size >= PAR_MIN_BYTES && cni_ncpu_csv() > 1))) {
     size_t len = (size_t)st.st_size;
     void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fileno(f), 0);

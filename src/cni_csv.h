@@ -31,6 +31,7 @@ typedef struct cni_csv_opts {
   unsigned char delim;          /* 0 = ',' */
   size_t max_bytes;             /* refuse larger files; 0 = no limit */
   int check_utf8;               /* 1 = reject invalid UTF-8 in text */
+  int header_only;              /* 1 = read the header only (a 0-row table) */
   int threads;                  /* 0 = automatic (two halves in parallel for
                                    files of 256 KiB or more), 1 = serial,
                                    2 = two halves whatever the size (tests) */
@@ -54,8 +55,10 @@ typedef struct cni_csvw_opts {
 
 void cni_csvw_opts_init(cni_csvw_opts *o);
 /* Writes t with a header row, RFC 4180 quoting (fields holding the
-** delimiter, a quote, CR or LF, or leading/trailing blanks are quoted),
-** LF line ends. */
+** delimiter, a quote, CR or LF, or leading/trailing spaces or tabs are
+** quoted; so are empty fields of a one-column table, which would otherwise
+** be blank lines, and a first column name that starts with a byte-order
+** mark), LF line ends. Reading the output back gives the same table. */
 int cni_csv_write_fp(const cni_table *t, FILE *fp, const cni_csvw_opts *o,
                      cni_err *err);
 /* Atomic: temporary file + rename; parent folders created. */

@@ -39,8 +39,10 @@ int cni_read_file(const char *path, size_t max_bytes, char **buf_,
 
 /* Formats x into buf (size >= 40). digits > 0: "%.<digits>g"; digits == 0:
 ** the shortest of 15, 16, 17 significant digits that reads back exactly;
-** decimals >= 0 (with digits < 0): fixed "%.<decimals>f". Integral values
-** below 1e15 in magnitude are written as integers in every mode except fixed.
+** decimals >= 0 (with digits < 0): fixed "%.<decimals>f" (a number too
+** long for that, beyond about 1e38, is written in the shortest exact form
+** instead). Integral values below 1e15 in magnitude are written as integers
+** in every mode except fixed.
 ** The decimal separator is always '.', whatever the C locale. NaN -> na.
 ** Returns the length. */
 size_t cni_fmt_double(char *buf, double x, int digits, int decimals,

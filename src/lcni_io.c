@@ -12,6 +12,7 @@
 #include "cni_csv.h"
 #include "cni_io.h"
 #include "cni_rng.h"
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,7 +74,7 @@ static size_t map_field(lua_State *L, int opts, const char *k, const char ***key
 ** keep the strings alive (callers must not pop them). */
 static void csv_read_opts(lua_State *L, const char *fname, cni_csv_opts *o_) {
   static const char *const allowed[] = {"na", "types", "select", "rename", "delim",
-                                        "max_bytes", "utf8", "threads", NULL};
+                                        "max_bytes", "utf8", "threads", "header_only", NULL};
   lcni_check_opts(L, 2, fname, allowed);
   cni_csv_opts o;
   cni_csv_opts_init(&o);
@@ -106,6 +107,7 @@ static void csv_read_opts(lua_State *L, const char *fname, cni_csv_opts *o_) {
   o.max_bytes = (size_t)mb;
   o.check_utf8 = lcni_optbool_field(L, 2, "utf8", 1);
   o.threads = lcni_optint_field(L, 2, "threads", 0);
+  o.header_only = lcni_optbool_field(L, 2, "header_only", 0);
   *o_ = o;
 }
 
@@ -510,6 +512,87 @@ static int l_sha256_file(lua_State *L) {
   return 1;
 }
 
+/* {===== background hashing: cni.sha256_start({paths}) -> job; job:wait() */
+
+#define LCNI_HASHJOB "cni.HashJob"
+
+typedef struct hashjob {
+  pthread_t th;
+  int started, joined;
+  size_t n;
+  char **paths;
+  char (*hex)[65];
+  int *status;
+  cni_err *errs;
+} hashjob;
+
+static void *hash_thread(void *arg) {
+  hashjob *j = arg;
+  for (size_t i = 0; i < j->n; i++) j->status[i] = cni_sha256_file(j->paths[i], j->hex[i], &j->errs[i]);
+  return NULL;
+}
+
+static void hashjob_join(hashjob *j) {
+  if (j->started && !j->joined) { pthread_join(j->th, NULL); j->joined = 1; }
+}
+
+static void hashjob_free(hashjob *j) {
+  hashjob_join(j);
+  for (size_t i = 0; i < j->n && j->paths; i++) free(j->paths[i]);
+  free(j->paths); free(j->hex); free(j->status); free(j->errs);
+  j->paths = NULL; j->hex = NULL; j->status = NULL; j->errs = NULL; j->n = 0;
+}
+
+static int hashjob_gc(lua_State *L) {
+  hashjob_free(luaL_checkudata(L, 1, LCNI_HASHJOB));
+  return 0;
+}
+
+/* cni.sha256_start({path, ...}): hashes the files on a background thread
+** (provenance while the data loads); :wait() returns {path = hex}. */
+static int l_sha256_start(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  size_t n = (size_t)luaL_len(L, 1);
+  hashjob *j = lua_newuserdatauv(L, sizeof *j, 0);
+  memset(j, 0, sizeof *j);
+  if (luaL_newmetatable(L, LCNI_HASHJOB)) {
+    lua_pushcfunction(L, hashjob_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  j->paths = calloc(n ? n : 1, sizeof *j->paths);
+  j->hex = calloc(n ? n : 1, sizeof *j->hex);
+  j->status = calloc(n ? n : 1, sizeof *j->status);
+  j->errs = calloc(n ? n : 1, sizeof *j->errs);
+  if (!j->paths || !j->hex || !j->status || !j->errs) return luaL_error(L, "not enough memory");
+  for (size_t i = 0; i < n; i++) {
+    lua_rawgeti(L, 1, (lua_Integer)i + 1);
+    const char *p = luaL_checkstring(L, -1);
+    j->paths[i] = malloc(strlen(p) + 1);
+    if (!j->paths[i]) return luaL_error(L, "not enough memory");
+    strcpy(j->paths[i], p);
+    j->n = i + 1;
+    lua_pop(L, 1);
+  }
+  j->started = pthread_create(&j->th, NULL, hash_thread, j) == 0;
+  if (!j->started) hash_thread(j);   /* no thread: hash now */
+  return 1;
+}
+
+static int l_sha256_wait(lua_State *L) {
+  hashjob *j = luaL_checkudata(L, 1, LCNI_HASHJOB);
+  hashjob_join(j);
+  lua_createtable(L, 0, (int)j->n);
+  for (size_t i = 0; i < j->n; i++) {
+    if (j->status[i] != CNI_OK) return lcni_raise_status(L, &j->errs[i]);
+    lua_pushstring(L, j->hex[i]);
+    lua_setfield(L, -2, j->paths[i]);
+  }
+  return 1;
+}
+
+/* }===== */
+
 /* cni.isatty(fd): is the file descriptor a terminal (0 stdin, 1, 2)? */
 static int l_isatty(lua_State *L) {
   lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
@@ -542,7 +625,8 @@ static int l_minstd(lua_State *L) {
 /* }===== */
 
 const luaL_Reg lcni_io_funcs[] = {
-  {"clock", l_clock}, {"isatty", l_isatty}, {"minstd", l_minstd}, {"sha256", l_sha256}, {"sha256_file", l_sha256_file},
+  {"clock", l_clock}, {"isatty", l_isatty}, {"sha256_start", l_sha256_start},
+  {"sha256_wait", l_sha256_wait}, {"minstd", l_minstd}, {"sha256", l_sha256}, {"sha256_file", l_sha256_file},
   {"read_csv", l_read_csv}, {"write_csv", l_write_csv}, {"to_csv", l_to_csv},
   {"parse_csv", l_parse_csv},
   {"read_json", l_read_json}, {"write_json", l_write_json},

@@ -30,28 +30,61 @@ function M.data_root(spec, opts)
   return (opts and opts.data) or spec.data_root or "data"
 end
 
--- Loads every input once (cache keyed by path and options).
-local function load_inputs(spec, opts)
+-- Reads the header of every input (cheap), for checking the columns before
+-- anything is loaded.
+local function load_headers(spec, opts)
   local root = M.data_root(spec, opts)
-  local cache = opts.cache or {}
-  local tables, info = {}, {}
+  local heads = {}
   for _, name in ipairs(S.sorted_keys(spec.inputs)) do
     local inp = spec.inputs[name]
     local path = resolve(root, inp.file)
     if not exists(path) then
       fail("inputs." .. name .. ".file", "%s: no such file (data root '%s'; set it with --data DIR)", path, root)
     end
-    local ckey = path .. "|" .. S.canonical({inp.types, inp.na, inp.rename, inp.select})
+    heads[name] = core.read_csv(path, {header_only = true, rename = inp.rename, select = inp.select,
+      types = inp.types, na = inp.na})
+  end
+  return heads, root
+end
+
+-- Loads every input once (cache keyed by path and options), with only the
+-- columns the spec refers to ('used', from the column check) unless the
+-- input gives its own select or rename. File hashes are computed on a
+-- background thread while the data loads.
+local function load_inputs(spec, opts, root, used)
+  local cache = opts.cache or {}
+  local tables, info, pending, seen = {}, {}, {}, {}
+  for _, name in ipairs(S.sorted_keys(spec.inputs)) do
+    local path = resolve(root, spec.inputs[name].file)
+    if not cache["sha256|" .. path] and not seen[path] then pending[#pending + 1] = path; seen[path] = true end
+  end
+  local job = #pending > 0 and core.sha256_start(pending) or nil   -- hashes while the data loads
+  for _, name in ipairs(S.sorted_keys(spec.inputs)) do
+    local inp = spec.inputs[name]
+    local path = resolve(root, inp.file)
+    local sel = inp.select
+    if sel == nil and inp.rename == nil and used[name] then
+      sel = {}
+      for _, c in ipairs(used[name].order) do sel[#sel + 1] = c end
+    end
+    local ckey = path .. "|" .. S.canonical({inp.types, inp.na, inp.rename, sel})
     local entry = cache[ckey]
     if not entry then
-      local t = core.read_csv(path, {types = inp.types, na = inp.na, rename = inp.rename, select = inp.select})
-      entry = {table = t, path = path, sha256 = core.sha256_file(path)}
+      local t = core.read_csv(path, {types = inp.types, na = inp.na, rename = inp.rename, select = sel})
+      entry = {table = t, path = path}
       cache[ckey] = entry
     end
     tables[name] = entry.table
-    info[name] = {file = path, sha256 = entry.sha256, rows = #entry.table, columns = entry.table:ncol()}
+    info[name] = {file = path, rows = #entry.table, columns = entry.table:ncol()}
   end
-  return tables, info, root
+  if job then
+    local hashes = core.sha256_wait(job)
+    for _, p in ipairs(pending) do cache["sha256|" .. p] = hashes[p] end
+  end
+  for _, name in ipairs(S.sorted_keys(info)) do
+    info[name].sha256 = cache["sha256|" .. info[name].file]
+  end
+  return tables, info
 end
 
 -- Checks that column 'col' exists in input 'iname'; raises a spec error at
@@ -60,6 +93,12 @@ local function need_col(tables, spec, iname, col, path)
   local t = tables[iname]
   if not t:has(col) then
     fail(path, "no column '%s' in %s%s", col, spec.inputs[iname].file, S.hint(col, t:names()))
+  end
+  local used = tables.__used
+  if used then
+    local u = used[iname]
+    if not u then u = {set = {}, order = {}}; used[iname] = u end
+    if not u.set[col] then u.set[col] = true; u.order[#u.order + 1] = col end
   end
 end
 
@@ -193,8 +232,17 @@ function M.build(spec, opts)
   opts = opts or {}
   local clock0 = core.clock()
   S.validate(spec)
-  local tables, info, root = load_inputs(spec, opts)
-  check_columns(spec, tables)
+  -- every column the spec names is checked against the headers first, then
+  -- only those columns are loaded
+  opts.cache = opts.cache or {}
+  local heads, root = load_headers(spec, opts)
+  local used = {}
+  heads.__used = used
+  check_columns(spec, heads)
+  heads.__used = nil
+  -- a nested build (an index of finer areas) loads the columns its parent
+  -- chose, so that both share one read of each file
+  local tables, info = load_inputs(spec, opts, root, opts.used or used)
   local timings = {load = core.clock() - clock0}
   local clock1 = core.clock()
   local coverage_attach
@@ -246,7 +294,7 @@ function M.build(spec, opts)
     local score, frank
     if gd.index then
       local sub = S.merge(gd.index, {inputs = spec.inputs})
-      local r = M.build(sub, {data = root, cache = opts.cache or {}, nested = true})
+      local r = M.build(sub, {data = root, cache = opts.cache, nested = true, used = used})
       local st = r.table
       local ix = r.columns.index
       local j = fine:select{gd.key}:join(st:select{sub.unit.key, ix.score, ix.rank}:rename{
