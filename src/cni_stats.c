@@ -63,7 +63,7 @@ static void insertion_kv(uint64_t *k, size_t *v, size_t n) {
 #define DEFINE_RADIX(NAME, VT)                                               \
   static void NAME(uint64_t *k, uint64_t *kt, VT *v, VT *vt, size_t n,        \
                    size_t *hist, int ident, uint64_t **kres, VT **vres,       \
-                   double *rk, size_t nv) {                                  \
+                   double *rk, size_t nv, int pmin) {                        \
     size_t i;                                                                \
     int p, t, nt = 0, todo[RADIX_PASSES];                                    \
     *kres = k;                                                               \
@@ -78,7 +78,7 @@ static void insertion_kv(uint64_t *k, size_t *v, size_t n) {
       hist[4 * RADIX_SIZE + ((kk >> 44) & RADIX_MASK)]++;                    \
       hist[5 * RADIX_SIZE + (kk >> 55)]++;                                   \
     }                                                                        \
-    for (p = 0; p < RADIX_PASSES; p++) { /* skip constant digits */          \
+    for (p = pmin; p < RADIX_PASSES; p++) { /* skip constant digits */       \
       unsigned shift = (unsigned)(p * RADIX_BITS);                           \
       if (hist[(size_t)p * RADIX_SIZE + ((k[0] >> shift) & RADIX_MASK)] != n) \
         todo[nt++] = p;                                                      \
@@ -134,6 +134,53 @@ static void insertion_kv(uint64_t *k, size_t *v, size_t n) {
 DEFINE_RADIX(radix_kv32, uint32_t)
 DEFINE_RADIX(radix_kv, size_t)
 
+/* Partial-key sorting of large arrays: radix passes over the top digits
+** only (PARTIAL_PASS.. i.e. bits 33..63), then runs of keys equal in those
+** bits sorted by the full key, stably (insertion sort for short runs, merge
+** sort otherwise). Same result as the full radix sort; fewer passes over
+** memory when the top bits already separate most keys. */
+#define PARTIAL_MIN ((size_t)1 << 15)
+#define PARTIAL_PASS 3
+#define PARTIAL_SHIFT (PARTIAL_PASS * RADIX_BITS)
+
+static void merge_kv32(uint64_t *k, uint32_t *v, size_t n, uint64_t *tk, uint32_t *tv) {
+  if (n <= 24) {
+    for (size_t i = 1; i < n; i++) {
+      uint64_t kk = k[i];
+      uint32_t vv = v[i];
+      size_t j = i;
+      for (; j > 0 && k[j - 1] > kk; j--) { k[j] = k[j - 1]; v[j] = v[j - 1]; }
+      k[j] = kk;
+      v[j] = vv;
+    }
+    return;
+  }
+  size_t h = n / 2;
+  merge_kv32(k, v, h, tk, tv);
+  merge_kv32(k + h, v + h, n - h, tk, tv);
+  if (k[h - 1] <= k[h]) return;   /* already in order (e.g. all ties) */
+  memcpy(tk, k, h * sizeof *k);
+  memcpy(tv, v, h * sizeof *v);
+  size_t i = 0, j = h, o = 0;
+  while (i < h && j < n) {
+    if (k[j] < tk[i]) { k[o] = k[j]; v[o] = v[j]; j++; }   /* ties: left first */
+    else { k[o] = tk[i]; v[o] = tv[i]; i++; }
+    o++;
+  }
+  while (i < h) { k[o] = tk[i]; v[o] = tv[i]; i++; o++; }
+}
+
+static void fix_runs32(uint64_t *k, uint32_t *v, size_t n, uint64_t *tk, uint32_t *tv) {
+  size_t i = 0;
+  while (i < n) {
+    uint64_t top = k[i] >> PARTIAL_SHIFT;
+    size_t j = i + 1;
+    while (j < n && (k[j] >> PARTIAL_SHIFT) == top) j++;
+    if (j - i > 1) merge_kv32(k + i, v + i, j - i, tk, tv);
+    i = j;
+  }
+}
+
 /* Result of the core argsort: sorted keys and the permutation, stored as
 ** 32-bit indices when n <= UINT32_MAX (v32 != NULL) or as size_t (v). */
 typedef struct csort {
@@ -183,14 +230,26 @@ static int csort_run2(const double *x, size_t n, int desc, csort *s,
       for (i = 0; i < n; i++) rk[v[i]] = i < n - nnan ? (double)(i + 1) : NAN;
   } else if (n <= UINT32_MAX) {
     uint32_t *v32 = (uint32_t *)(void *)(k + 2 * n), *vres;
-    radix_kv32(k, k + n, v32, v32 + n, n, (size_t *)(void *)(k + 3 * n), 1,
-               &kres, &vres, rk, n - nnan);
+    if (n >= PARTIAL_MIN) {
+      /* the top 31 bits by radix (3 passes instead of 6), then each run of
+      ** equal top bits sorted stably by the full key: the same order */
+      radix_kv32(k, k + n, v32, v32 + n, n, (size_t *)(void *)(k + 3 * n), 1,
+                 &kres, &vres, NULL, 0, PARTIAL_PASS);
+      uint64_t *kscr = kres == k ? k + n : k;
+      uint32_t *vscr = vres == v32 ? v32 + n : v32;
+      fix_runs32(kres, vres, n, kscr, vscr);
+      if (rk != NULL)
+        for (i = 0; i < n; i++) rk[vres[i]] = i < n - nnan ? (double)(i + 1) : NAN;
+    } else {
+      radix_kv32(k, k + n, v32, v32 + n, n, (size_t *)(void *)(k + 3 * n), 1,
+                 &kres, &vres, rk, n - nnan, 0);
+    }
     s->k = kres;
     s->v32 = vres;
   } else {
     size_t *v = (size_t *)(void *)(k + 2 * n), *vres;
     radix_kv(k, k + n, v, v + n, n, (size_t *)(void *)(k + 4 * n), 1, &kres,
-             &vres, rk, n - nnan);
+             &vres, rk, n - nnan, 0);
     s->k = kres;
     s->v = vres;
   }
@@ -244,7 +303,7 @@ int cni_sort_values(const double *x, size_t n, double *sorted_,
   } else if (nv > 0) {
     size_t *dummy = NULL;
     radix_kv(k, k + n, NULL, NULL, nv, (size_t *)(void *)(k + 2 * n), 0,
-             &kres, &dummy, NULL, 0);
+             &kres, &dummy, NULL, 0, 0);
   }
   for (i = 0; i < nv; i++) sorted_[i] = value_of(kres[i]);
   free(k);
