@@ -79,10 +79,11 @@ end
 local function sorted_keys(t)
   local keys = {}
   for k in pairs(t) do keys[#keys + 1] = k end
+  local lt = require("cni.spec").str_order()   -- byte order, not the locale's collation
   table.sort(keys, function(a, b)
     local ta, tb = type(a), type(b)
     if ta ~= tb then return ta < tb end
-    if ta == "string" then return require("cni.spec").str_lt(a, b) end  -- byte order, not the locale's
+    if ta == "string" then return lt(a, b) end
     return a < b
   end)
   return keys

@@ -60,7 +60,7 @@ end
 -- locale's collation (strcoll), which a script may change with
 -- os.setlocale: outputs are ordered with this instead, so they never
 -- depend on the locale.
-function M.str_lt(a, b)
+local function bytes_lt(a, b)
   local n = math.min(#a, #b)
   for i = 1, n do
     local x, y = a:byte(i), b:byte(i)
@@ -68,16 +68,30 @@ function M.str_lt(a, b)
   end
   return #a < #b
 end
+local function native_lt(a, b) return a < b end
+
+--- The byte-order comparison to use now: Lua's own '<' when the collation
+-- is the C locale's (the usual case: fast), else a byte-by-byte one.
+function M.str_order()
+  local c = os.setlocale(nil, "collate")
+  if c == "C" or c == "POSIX" then return native_lt end
+  return bytes_lt
+end
+
+function M.str_lt(a, b)
+  return M.str_order()(a, b)
+end
 local str_lt = M.str_lt
 
 --- Keys of a table, sorted (numbers before strings; strings in byte order).
 function M.sorted_keys(t)
   local keys = {}
   for k in pairs(t) do keys[#keys + 1] = k end
+  local lt = M.str_order()
   table.sort(keys, function(a, b)
     local ta, tb = type(a), type(b)
     if ta ~= tb then return ta < tb end
-    if ta == "string" then return str_lt(a, b) end
+    if ta == "string" then return lt(a, b) end
     return a < b
   end)
   return keys
