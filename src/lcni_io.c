@@ -301,6 +301,16 @@ static int l_read_json(lua_State *L) {
   return decode(L, s, len, path);
 }
 
+/* A JSON number written exactly (the shortest form that reads back to the
+** same double; cJSON's own printing keeps only 15 digits when they read
+** back "close enough"); NaN and infinities are null. */
+static cJSON *json_number(double x) {
+  if (!isfinite(x)) return cJSON_CreateNull();
+  char buf[64];
+  cni_fmt_double(buf, x, 0, -1, "null");
+  return cJSON_CreateRaw(buf);
+}
+
 /* Lua value at index i -> cJSON (NULL on error, with message pushed). */
 static cJSON *to_json(lua_State *L, int i, int depth, const char **why) {
   i = lua_absindex(L, i);
@@ -308,7 +318,7 @@ static cJSON *to_json(lua_State *L, int i, int depth, const char **why) {
   switch (lua_type(L, i)) {
     case LUA_TNIL: return cJSON_CreateNull();
     case LUA_TBOOLEAN: return cJSON_CreateBool(lua_toboolean(L, i));
-    case LUA_TNUMBER: return cJSON_CreateNumber(lua_tonumber(L, i));
+    case LUA_TNUMBER: return json_number(lua_tonumber(L, i));
     case LUA_TSTRING: return cJSON_CreateString(lua_tostring(L, i));
     case LUA_TLIGHTUSERDATA:
       if (lua_touserdata(L, i) == NULL) return cJSON_CreateNull();
@@ -320,7 +330,7 @@ static cJSON *to_json(lua_State *L, int i, int depth, const char **why) {
         for (size_t r = 0; r < c->n && a; r++) {
           cJSON *v;
           if (cni_col_is_missing(c, r)) v = cJSON_CreateNull();
-          else if (c->type == CNI_NUM) v = cJSON_CreateNumber(c->num[r]);
+          else if (c->type == CNI_NUM) v = json_number(c->num[r]);
           else if (c->type == CNI_BOOL) v = cJSON_CreateBool(c->b[r]);
           else v = cJSON_CreateString(cni_col_str(c, r));
           cJSON_AddItemToArray(a, v);
