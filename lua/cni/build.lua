@@ -366,6 +366,10 @@ function M.build(spec, opts)
         x = src:col(ind.column)
       else
         local num, den = src:col(ind.numerator), src:col(ind.denominator)
+        if ind.noise and ind.noise.poisson then
+          -- Poisson resampling of the counts (an uncertainty draw's noise)
+          num = core.rpois(num, 0, ind.noise.poisson)
+        end
         x = num / den * (ind.per or 1)
         ctx = {numerator = num, denominator = den, per = ind.per}
       end

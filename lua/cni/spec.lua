@@ -404,7 +404,7 @@ function M.validate(s)
       ind_names[#ind_names + 1] = k
       check_type(p, ind, "table")
       check_keys(p, ind, {"column", "numerator", "denominator", "per", "direction", "transforms", "label",
-        "unit", "enabled"})
+        "unit", "enabled", "noise"})
       if ind.column == nil and ind.numerator == nil then
         M.fail(p, "give 'column', or 'numerator' and 'denominator'")
       end
@@ -583,7 +583,40 @@ function M.validate(s)
     local u, p = s.uncertainty, "uncertainty"
     check_type(p, u, "table")
     check_keys(p, u, {"draws", "seed", "threads", "weights", "thresholds", "transforms", "aggregation",
-      "sobol", "borderline", "percentiles", "custom"})
+      "sobol", "borderline", "percentiles", "custom", "measures", "measure_of", "indicator_weights",
+      "indicators", "noise"})
+    check_type(p .. ".custom", u.custom, "function", true)
+    if u.measures ~= nil then
+      check_type(p .. ".measures", u.measures, "list")
+      for i, m in ipairs(u.measures) do check_enum(p .. ".measures[" .. i .. "]", m, measures) end
+      check_type(p .. ".measure_of", u.measure_of, "string", true)
+      if u.measure_of and not (s.geography and s.geography[u.measure_of]) then
+        M.fail(p .. ".measure_of", "no geography entry named '%s'%s", u.measure_of, M.hint(u.measure_of, geo_names))
+      end
+    end
+    if u.indicator_weights ~= nil then
+      check_type(p .. ".indicator_weights", u.indicator_weights, "table")
+      check_keys(p .. ".indicator_weights", u.indicator_weights, {"dirichlet"})
+      check_type(p .. ".indicator_weights.dirichlet", u.indicator_weights.dirichlet, "number")
+      if not (u.indicator_weights.dirichlet > 0) then M.fail(p .. ".indicator_weights.dirichlet", "must be > 0") end
+    end
+    if u.indicators ~= nil then
+      check_type(p .. ".indicators", u.indicators, "table")
+      check_keys(p .. ".indicators", u.indicators, {"include"})
+      check_share(p .. ".indicators.include", u.indicators.include)
+    end
+    if u.noise ~= nil then
+      check_type(p .. ".noise", u.noise, "table")
+      check_keys(p .. ".noise", u.noise, {"poisson"})
+      if u.noise.poisson ~= true then
+        check_type(p .. ".noise.poisson", u.noise.poisson, "list")
+        for i, name in ipairs(u.noise.poisson) do
+          if not (s.indicators and s.indicators[name] and s.indicators[name].numerator) then
+            M.fail(p .. ".noise.poisson[" .. i .. "]", "'%s' is not an indicator given as numerator and denominator", tostring(name))
+          end
+        end
+      end
+    end
     check_type(p .. ".draws", u.draws, "integer", true)
     if u.draws ~= nil and (u.draws < 1 or u.draws > 10000000) then M.fail(p .. ".draws", "must be between 1 and 10,000,000") end
     check_type(p .. ".seed", u.seed, "integer", true)

@@ -179,7 +179,7 @@ function M.run(spec, opts)
   local draws = u.draws or 1000
   local res = {base = r, u = u, draws_requested = draws}
   local t0 = core.clock()
-  if u.custom then
+  if u.custom or u.measures or u.indicator_weights or u.indicators or u.noise then
     M.run_custom(res, spec, u, opts)
   else
     local o, info = M.model(r, u)
@@ -238,11 +238,13 @@ function M.run_custom(res, spec, u, opts)
   local cache = opts.cache or {}
   local seed = u.seed or DEFAULT_SEED
   local done = 0
+  local declared = M.declared_choices(spec, u, r)
   local ok, err = pcall(function()
     for d = 1, draws do
       local uni = core.runif(8, seed * 1000003 + d):totable()
-      local changes = u.custom(d, uni)
-      local v = require("cni").variant(spec, changes or {})
+      local changes = declared(d)
+      if u.custom then changes = S.merge(changes, u.custom(d, uni) or {}) end
+      local v = require("cni").variant(spec, changes)
       v.uncertainty = nil
       local rv = build.build(v, {data = opts.data, cache = cache})
       local al = core.table{{key, r.table:col(key)}}:join(
@@ -295,6 +297,86 @@ function M.run_custom(res, spec, u, opts)
 end
 
 -- }=====
+
+--- The declared slow-path choices as a function draw -> changes:
+-- measures (the LSOA-to-unit aggregation measure of a geography entry),
+-- indicator_weights (Dirichlet around the weights within each domain built
+-- from indicators), indicators.include (each indicator kept with that
+-- probability; at least one per domain), noise.poisson (the numerators of
+-- count indicators resampled). Every draw's choices come from its own
+-- seeds (seed, draw), so the result does not depend on anything else.
+function M.declared_choices(spec, u, r)
+  local seed = u.seed or DEFAULT_SEED
+  local rule = r.flag_rule and spec.rules and spec.rules[r.flag_rule]
+  local mgeo = u.measure_of or (type(rule) == "table" and rule.dep)
+  if u.measures and not mgeo then S.fail("uncertainty.measure_of", "name the geography entry whose measure varies") end
+  local doms = {}
+  for _, d in ipairs(S.sorted_keys(spec.domains)) do
+    local dom = spec.domains[d]
+    if dom.enabled ~= false and dom.indicators then doms[#doms + 1] = d end
+  end
+  local noisy = {}
+  if u.noise and u.noise.poisson then
+    if u.noise.poisson == true then
+      for _, k in ipairs(S.sorted_keys(spec.indicators or {})) do
+        if spec.indicators[k].numerator then noisy[#noisy + 1] = k end
+      end
+    else
+      for _, k in ipairs(u.noise.poisson) do noisy[#noisy + 1] = k end
+    end
+  end
+  return function(d)
+    local ch = {}
+    local uni = core.runif(16, seed * 7919 + d * 31 + 17):totable()
+    if u.measures then
+      local m = u.measures[1 + math.floor(uni[1] * #u.measures)]
+      ch.geography = {[mgeo] = {measure = m}}
+    end
+    if u.indicator_weights or u.indicators then
+      ch.domains = {}
+      for j, dn in ipairs(doms) do
+        local dom = spec.domains[dn]
+        local list = dom.indicators
+        local entry = {}
+        if u.indicators then
+          local keep, best, bestu = {}, nil, -1
+          local inc = core.runif(#list, seed * 104729 + d * 131 + j):totable()
+          for i, name in ipairs(list) do
+            if inc[i] < u.indicators.include then keep[#keep + 1] = name end
+            if inc[i] > bestu then best, bestu = name, inc[i] end
+          end
+          if #keep == 0 then keep = {best} end
+          list = keep
+          entry.indicators = keep
+        end
+        if u.indicator_weights and #list > 1 then
+          local base = {}
+          local total = 0
+          for i, name in ipairs(list) do
+            local bw = (type(dom.weights) == "table" and dom.weights[name]) or 1
+            base[i] = bw; total = total + bw
+          end
+          local alpha = {}
+          for i = 1, #list do alpha[i] = u.indicator_weights.dirichlet * #list * base[i] / total end
+          local w = core.rdirichlet(alpha, 1, seed * 15485863 + d * 977 + j)
+          local ws = {}
+          for i, name in ipairs(list) do ws[name] = w[i]:get(1) end
+          entry.weights = ws
+        elseif entry.indicators and type(dom.weights) == "table" then
+          local ws = {}
+          for _, name in ipairs(list) do ws[name] = dom.weights[name] or 1 end
+          entry.weights = ws
+        end
+        ch.domains[dn] = entry
+      end
+    end
+    if #noisy > 0 then
+      ch.indicators = {}
+      for i, k in ipairs(noisy) do ch.indicators[k] = {noise = {poisson = seed * 179424673 + d * 1009 + i}} end
+    end
+    return ch
+  end
+end
 
 -- {===== tables, summary, text
 
