@@ -214,21 +214,10 @@ function M.ramp_colour(stops, t)
   return require("cni.svg").ramp(stops, t)
 end
 
---- "Nice" tick values covering [lo, hi] (about 'n' of them).
+--- "Nice" tick values covering [lo, hi] (about 'n' of them) and their
+--- decimals (the chart helpers' ticks: cni.svg).
 function M.ticks(lo, hi, n)
-  n = n or 5
-  if hi < lo then lo, hi = hi, lo end
-  if hi == lo then return {lo}, 0 end
-  local raw = (hi - lo) / n
-  local mag = 10 ^ math.floor(math.log(raw, 10))
-  local norm = raw / mag
-  local step = (norm < 1.5 and 1 or norm < 3 and 2 or norm < 7 and 5 or 10) * mag
-  local decimals = math.max(0, -math.floor(math.log(step, 10) + 1e-9))
-  local out = {}
-  local first = math.ceil(lo / step - 1e-9)
-  local last = math.floor(hi / step + 1e-9)
-  for k = first, last do out[#out + 1] = k * step end
-  return out, decimals
+  return require("cni.svg").ticks(lo, hi, n)
 end
 
 -- }=====
