@@ -14,21 +14,6 @@
 
 #include "fixture.h"
 
-/* Number of entries not within tol (relative, as CHECK_NEAR); prints a few. */
-static size_t mismatches(const char *what, const double *got, const double *ref,
-                         size_t n, double tol) {
-  size_t bad = 0;
-  for (size_t i = 0; i < n; i++) {
-    double a = got[i], b = ref[i];
-    int ok = (isnan(a) && isnan(b)) ||
-             (!isnan(a) && !isnan(b) &&
-              (a == b || fabs(a - b) <= tol * (fabs(b) > 1 ? fabs(b) : 1)));
-    if (!ok && bad++ < 5)
-      fprintf(stderr, "  %s[%zu]: %.17g vs R %.17g\n", what, i, a, b);
-  }
-  return bad;
-}
-
 static const struct {
   cni_agg_kind kind;
   const char *col;
