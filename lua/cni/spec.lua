@@ -314,6 +314,10 @@ function M.validate(s)
   -- inputs
   check_type("inputs", s.inputs, "map")
   local inputs = M.sorted_keys(s.inputs)
+  -- the input named at 'key' must be one of s.inputs
+  local function check_input(key, name)
+    if not s.inputs[name] then M.fail(key, "no input named '%s'%s", name, M.hint(name, inputs)) end
+  end
   for _, k in ipairs(inputs) do
     local p, inp = "inputs." .. k, s.inputs[k]
     check_type(p, inp, "table")
@@ -326,9 +330,7 @@ function M.validate(s)
   check_type("unit", s.unit, "table")
   check_keys("unit", s.unit, {"input", "key", "name", "la", "region", "population", "label", "attach"})
   check_type("unit.input", s.unit.input, "string")
-  if not s.inputs[s.unit.input] then
-    M.fail("unit.input", "no input named '%s'%s", s.unit.input, M.hint(s.unit.input, inputs))
-  end
+  check_input("unit.input", s.unit.input)
   check_type("unit.key", s.unit.key, "string")
   for _, k in ipairs{"name", "la", "region", "population", "label"} do
     check_type("unit." .. k, s.unit[k], "string", true)
@@ -340,7 +342,7 @@ function M.validate(s)
       check_type(p, a, "table")
       check_keys(p, a, {"input", "key", "columns"})
       check_type(p .. ".input", a.input, "string")
-      if not s.inputs[a.input] then M.fail(p .. ".input", "no input named '%s'%s", a.input, M.hint(a.input, inputs)) end
+      check_input(p .. ".input", a.input)
       check_type(p .. ".key", a.key, "string")
       check_type(p .. ".columns", a.columns, "list")
     end
@@ -356,7 +358,7 @@ function M.validate(s)
       check_type(p, gd, "table")
       check_keys(p, gd, {"from", "key", "column", "index", "lookup", "population", "measure", "rank_column"})
       check_type(p .. ".from", gd.from, "string")
-      if not s.inputs[gd.from] then M.fail(p .. ".from", "no input named '%s'%s", gd.from, M.hint(gd.from, inputs)) end
+      check_input(p .. ".from", gd.from)
       check_type(p .. ".key", gd.key, "string")
       if (gd.column == nil) == (gd.index == nil) then
         M.fail(p, "give exactly one of 'column' (a score column of '%s') or 'index' (an index spec built on it)", gd.from)
@@ -373,16 +375,12 @@ function M.validate(s)
       check_type(p .. ".lookup", gd.lookup, "table")
       check_keys(p .. ".lookup", gd.lookup, {"input", "from", "to"})
       for _, k in ipairs{"input", "from", "to"} do check_type(p .. ".lookup." .. k, gd.lookup[k], "string") end
-      if not s.inputs[gd.lookup.input] then
-        M.fail(p .. ".lookup.input", "no input named '%s'%s", gd.lookup.input, M.hint(gd.lookup.input, inputs))
-      end
+      check_input(p .. ".lookup.input", gd.lookup.input)
       if gd.population ~= nil then
         check_type(p .. ".population", gd.population, "table")
         check_keys(p .. ".population", gd.population, {"input", "key", "column"})
         for _, k in ipairs{"input", "key", "column"} do check_type(p .. ".population." .. k, gd.population[k], "string") end
-        if not s.inputs[gd.population.input] then
-          M.fail(p .. ".population.input", "no input named '%s'%s", gd.population.input, M.hint(gd.population.input, inputs))
-        end
+        check_input(p .. ".population.input", gd.population.input)
       end
       check_type(p .. ".measure", gd.measure, "string", true)
       if gd.measure then check_enum(p .. ".measure", gd.measure, measures) end
@@ -693,9 +691,7 @@ function M.validate(s)
     check_type("profile", s.profile, "table")
     check_keys("profile", s.profile, {"input", "outcomes", "dep", "dep_top", "title"})
     check_type("profile.input", s.profile.input, "string", true)
-    if s.profile.input and not s.inputs[s.profile.input] then
-      M.fail("profile.input", "no input named '%s'%s", s.profile.input, M.hint(s.profile.input, inputs))
-    end
+    if s.profile.input then check_input("profile.input", s.profile.input) end
     check_type("profile.outcomes", s.profile.outcomes, "list")
     for i, oc in ipairs(s.profile.outcomes) do
       local p = "profile.outcomes[" .. i .. "]"
@@ -720,9 +716,7 @@ function M.validate(s)
       check_type("map.via", s.map.via, "table")
       check_keys("map.via", s.map.via, {"input", "from", "to"})
       for _, k in ipairs{"input", "from", "to"} do check_type("map.via." .. k, s.map.via[k], "string") end
-      if not s.inputs[s.map.via.input] then
-        M.fail("map.via.input", "no input named '%s'%s", s.map.via.input, M.hint(s.map.via.input, inputs))
-      end
+      check_input("map.via.input", s.map.via.input)
     end
   end
   if s.outputs ~= nil then
