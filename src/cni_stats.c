@@ -134,51 +134,265 @@ static void insertion_kv(uint64_t *k, size_t *v, size_t n) {
 DEFINE_RADIX(radix_kv32, uint32_t)
 DEFINE_RADIX(radix_kv, size_t)
 
-/* Partial-key sorting of large arrays: radix passes over the top digits
-** only (PARTIAL_PASS.. i.e. bits 33..63), then runs of keys equal in those
-** bits sorted by the full key, stably (insertion sort for short runs, merge
-** sort otherwise). Same result as the full radix sort; fewer passes over
-** memory when the top bits already separate most keys. */
-#define PARTIAL_MIN ((size_t)1 << 15)
-#define PARTIAL_PASS 3
-#define PARTIAL_SHIFT (PARTIAL_PASS * RADIX_BITS)
+/* Arrays of at least PARTIAL_MIN values take the MSD / cache_sort path
+** below (32-bit payloads); smaller ones an insertion sort. */
+#define PARTIAL_MIN ((size_t)SMALL_SORT)
 
-static void merge_kv32(uint64_t *k, uint32_t *v, size_t n, uint64_t *tk, uint32_t *tv) {
-  if (n <= 24) {
-    for (size_t i = 1; i < n; i++) {
-      uint64_t kk = k[i];
-      uint32_t vv = v[i];
-      size_t j = i;
-      for (; j > 0 && k[j - 1] > kk; j--) { k[j] = k[j - 1]; v[j] = v[j - 1]; }
-      k[j] = kk;
-      v[j] = vv;
-    }
-    return;
+/* Sorting of large arrays with 32-bit payloads (n <= UINT32_MAX). Keys
+** are split on their highest varying bits (from the OR and AND of the
+** keys), so no pass is spent on bits that every key shares.
+**  - msd_inplace: ranges larger than CACHE_SORT_MAX are scattered stably on
+**    the MSD_BITS bits below the highest varying bit; the buckets, which now
+**    fit in cache, are sorted by cache_sort (or split again if still large).
+**  - cache_sort: two stable LSD passes of 8 bits on the 16 bits below the
+**    highest varying bit, then each run of keys equal in those bits is put
+**    in order: by insertion if short, by cache_sort again if long (its keys
+**    vary only in lower bits, so every round consumes 16 bits).
+** Stable throughout (equal keys keep their input order). Data in (ak, av),
+** scratch of the same size in (bk, bv), result in (ak, av). */
+#define INS_MAX 16
+#define CACHE_SORT_MAX ((size_t)1 << 16)
+#define MSD_BITS 11
+
+static void ins_kv32(uint64_t *k, uint32_t *v, size_t n) {
+  for (size_t i = 1; i < n; i++) {
+    uint64_t kk = k[i];
+    uint32_t vv = v[i];
+    size_t j = i;
+    for (; j > 0 && k[j - 1] > kk; j--) { k[j] = k[j - 1]; v[j] = v[j - 1]; }
+    k[j] = kk;
+    v[j] = vv;
   }
-  size_t h = n / 2;
-  merge_kv32(k, v, h, tk, tv);
-  merge_kv32(k + h, v + h, n - h, tk, tv);
-  if (k[h - 1] <= k[h]) return;   /* already in order (e.g. all ties) */
-  memcpy(tk, k, h * sizeof *k);
-  memcpy(tv, v, h * sizeof *v);
-  size_t i = 0, j = h, o = 0;
-  while (i < h && j < n) {
-    if (k[j] < tk[i]) { k[o] = k[j]; v[o] = v[j]; j++; }   /* ties: left first */
-    else { k[o] = tk[i]; v[o] = tv[i]; i++; }
-    o++;
-  }
-  while (i < h) { k[o] = tk[i]; v[o] = tv[i]; i++; o++; }
 }
 
-static void fix_runs32(uint64_t *k, uint32_t *v, size_t n, uint64_t *tk, uint32_t *tv) {
-  size_t i = 0;
-  while (i < n) {
-    uint64_t top = k[i] >> PARTIAL_SHIFT;
-    size_t j = i + 1;
-    while (j < n && (k[j] >> PARTIAL_SHIFT) == top) j++;
-    if (j - i > 1) merge_kv32(k + i, v + i, j - i, tk, tv);
-    i = j;
+/* highest varying bit + 1 of k[0..n) (0: all equal) */
+static int key_span(const uint64_t *k, size_t n) {
+  uint64_t o = 0, a = ~(uint64_t)0, d;
+  int h = 0;
+  for (size_t i = 0; i < n; i++) { o |= k[i]; a &= k[i]; }
+  for (d = o ^ a; d; d >>= 1) h++;
+  return h;
+}
+
+static void cache_sort(uint64_t *ak, uint32_t *av, uint64_t *bk, uint32_t *bv, size_t n) {
+  uint32_t c0[256], c1[256], s0 = 0, s1 = 0;
+  size_t i, r;
+  int h, sh;
+  if (n <= INS_MAX) { ins_kv32(ak, av, n); return; }
+  h = key_span(ak, n);
+  if (h == 0) return;                              /* all equal */
+  sh = h > 16 ? h - 16 : 0;
+  memset(c0, 0, sizeof c0);
+  memset(c1, 0, sizeof c1);
+  for (i = 0; i < n; i++) {
+    uint64_t d = ak[i] >> sh;
+    c0[d & 255]++;
+    c1[(d >> 8) & 255]++;
   }
+  for (i = 0; i < 256; i++) {
+    uint32_t t = c0[i]; c0[i] = s0; s0 += t;
+    t = c1[i]; c1[i] = s1; s1 += t;
+  }
+  for (i = 0; i < n; i++) {
+    uint64_t kk = ak[i];
+    uint32_t d = c0[(kk >> sh) & 255]++;
+    bk[d] = kk;
+    bv[d] = av[i];
+  }
+  for (i = 0; i < n; i++) {
+    uint64_t kk = bk[i];
+    uint32_t d = c1[(kk >> (sh + 8)) & 255]++;
+    ak[d] = kk;
+    av[d] = bv[i];
+  }
+  if (sh == 0) return;                             /* the digits were the whole key */
+  for (i = 0; i < n; i = r) {                      /* runs equal in the 16 bits */
+    uint64_t top = ak[i] >> sh;
+    for (r = i + 1; r < n && (ak[r] >> sh) == top; r++) {}
+    if (r - i > 1) cache_sort(ak + i, av + i, bk + i, bv + i, r - i);
+  }
+}
+
+static void msd_inplace(uint64_t *ak, uint32_t *av, uint64_t *bk, uint32_t *bv, size_t n) {
+  uint32_t cnt[((size_t)1 << MSD_BITS) + 1], pos[(size_t)1 << MSD_BITS], sum = 0;
+  size_t nb, b, i;
+  uint64_t mask;
+  int h, w, shift;
+  if (n <= CACHE_SORT_MAX) { cache_sort(ak, av, bk, bv, n); return; }
+  h = key_span(ak, n);
+  if (h == 0) return;
+  w = h < MSD_BITS ? h : MSD_BITS;
+  shift = h - w;
+  nb = (size_t)1 << w;
+  mask = (uint64_t)nb - 1;
+  memset(cnt, 0, (nb + 1) * sizeof *cnt);
+  for (i = 0; i < n; i++) cnt[(ak[i] >> shift) & mask]++;
+  for (b = 0; b < nb; b++) { uint32_t c = cnt[b]; cnt[b] = sum; pos[b] = sum; sum += c; }
+  cnt[nb] = sum;
+  for (i = 0; i < n; i++) {
+    uint64_t kk = ak[i];
+    uint32_t d = pos[(kk >> shift) & mask]++;
+    bk[d] = kk;
+    bv[d] = av[i];
+  }
+  memcpy(ak, bk, n * sizeof *ak);
+  memcpy(av, bv, n * sizeof *av);
+  for (b = 0; b < nb; b++) {
+    size_t o = cnt[b], c = cnt[b + 1] - cnt[b];
+    if (c > 1 && shift > 0) msd_inplace(ak + o, av + o, bk + o, bv + o, c);
+  }
+}
+
+/* Keys of x (ascending, or descending if desc; NaN last) into k[0..n), the
+** permutation into v[0..n), sorted by msd_inplace; k and v must have room
+** for 2n entries (the second halves are scratch). If rk != NULL, also
+** rk[v[i]] = i + 1 for non-missing positions, NaN after. Returns the
+** number of NaNs. Requires n <= UINT32_MAX. */
+static size_t msd_run(const double *x, size_t n, int desc, uint64_t *k, uint32_t *v,
+                      double *rk) {
+  uint32_t *nanv = v + n;
+  uint64_t flip = desc ? ~(uint64_t)0 : 0;
+  size_t nv = 0, nn = 0, i;
+  for (i = 0; i < n; i++) {      /* non-missing keys in input order, NaNs after */
+    double xv = x[i];
+    uint64_t u;
+    if (xv != xv) { nanv[nn++] = (uint32_t)i; continue; }
+    xv += 0.0;                   /* -0.0 -> +0.0 */
+    memcpy(&u, &xv, sizeof u);
+    u ^= (uint64_t)((int64_t)u >> 63) | SIGN64;
+    k[nv] = u ^ flip;
+    v[nv] = (uint32_t)i;
+    nv++;
+  }
+  for (i = 0; i < nn; i++) { k[nv + i] = UINT64_MAX; v[nv + i] = nanv[i]; }
+  msd_inplace(k, v, k + n, v + n, nv);
+  if (rk != NULL)
+    for (i = 0; i < n; i++) rk[v[i]] = i < nv ? (double)(i + 1) : NAN;
+  return nn;
+}
+
+/* Fused ranking of large arrays (n >= PARTIAL_MIN, n <= UINT32_MAX): the
+** keys are made from x on the fly in three streaming passes (highest
+** varying bit; histogram of the first digit; stable scatter into buckets),
+** then each bucket is sorted in cache (msd_inplace) and its ranks or scores
+** written out at once: a tie group never spans two buckets (equal keys have
+** equal digits), and a bucket's global positions start at its offset. No
+** sorted copy of the whole array is kept or re-read. Same results as the
+** general path (stable: equal keys in input order). */
+static double nscore_p(cni_nscore kind, double r, double dn);
+
+typedef struct rank_emit {
+  int nscore;              /* 0: ranks with 'ties'; 1: normal scores */
+  cni_ties ties;
+  cni_nscore kind;
+  const double *tab;       /* scores by position, or NULL */
+  size_t ntab;             /* its length: used only if == non-missing count */
+  double dn;               /* number of non-missing values */
+  double *out;
+  size_t groups;           /* tie groups so far (dense ranks) */
+} rank_emit;
+
+static void emit_bucket(const uint64_t *k, const uint32_t *v, size_t c, size_t base,
+                        rank_emit *em) {
+  double *out = em->out;
+  size_t s = 0, e, j;
+  if (!em->nscore && em->ties == CNI_TIES_FIRST) {
+    for (j = 0; j < c; j++) out[v[j]] = (double)(base + j + 1);
+    return;
+  }
+  while (s < c) {
+    double r;
+    e = s + 1;
+    while (e < c && k[e] == k[s]) e++;
+    if (em->nscore) {
+      if (em->tab != NULL && e == s + 1) r = em->tab[base + s];
+      else r = cni_qnorm(nscore_p(em->kind, ((double)(base + s + 1) + (double)(base + e)) / 2.0, em->dn));
+    } else {
+      em->groups++;
+      switch (em->ties) {
+        case CNI_TIES_AVERAGE: r = ((double)(base + s + 1) + (double)(base + e)) / 2.0; break;
+        case CNI_TIES_MIN: r = (double)(base + s + 1); break;
+        case CNI_TIES_MAX: r = (double)(base + e); break;
+        default: r = (double)em->groups; break; /* dense */
+      }
+    }
+    for (j = s; j < e; j++) out[v[j]] = r;
+    s = e;
+  }
+}
+
+static inline uint64_t fkey(double xv, uint64_t flip) {
+  uint64_t u;
+  xv += 0.0;                   /* -0.0 -> +0.0 */
+  memcpy(&u, &xv, sizeof u);
+  u ^= (uint64_t)((int64_t)u >> 63) | SIGN64;
+  return u ^ flip;
+}
+
+static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t *nvalid,
+                      cni_err *err) {
+  uint64_t flip = desc ? ~(uint64_t)0 : 0, o = 0, a = ~(uint64_t)0, d, *k;
+  uint32_t cnt[((size_t)1 << MSD_BITS) + 1], *pos, *v;
+  size_t i, nv = 0, nb, b, maxc = 0;
+  int h = 0, w, shift, more;
+  for (i = 0; i < n; i++) {
+    double xv = x[i];
+    if (xv != xv) continue;
+    uint64_t kk = fkey(xv, flip);
+    o |= kk;
+    a &= kk;
+    nv++;
+  }
+  *nvalid = nv;
+  em->dn = (double)nv;
+  if (em->tab != NULL && em->ntab != nv) em->tab = NULL;
+  for (d = o ^ a; d; d >>= 1) h++;
+  w = h < MSD_BITS ? h : MSD_BITS;
+  if (nv <= CACHE_SORT_MAX) w = 0;             /* one bucket: sorted in cache */
+  shift = w ? h - w : 0;                       /* no shift by 64 when w = 0 */
+  more = w ? shift > 0 : h > 0;                /* bits left to sort on */
+  nb = (size_t)1 << w;
+  memset(cnt, 0, sizeof cnt);
+  if (w > 0) {
+    uint64_t mask = (uint64_t)nb - 1;
+    for (i = 0; i < n; i++) {
+      double xv = x[i];
+      if (xv != xv) continue;
+      cnt[(fkey(xv, flip) >> shift) & mask]++;
+    }
+  } else {
+    cnt[0] = (uint32_t)nv;
+  }
+  for (b = 0; b < nb; b++) if (cnt[b] > maxc) maxc = cnt[b];
+  /* buckets (nv) + scratch for sorting the largest bucket in place */
+  k = malloc((nv + maxc + 1) * (sizeof *k + sizeof *v) + nb * sizeof *pos);
+  if (k == NULL) return cni_err_set(err, CNI_ENOMEM, "rank: out of memory");
+  v = (uint32_t *)(void *)(k + nv + maxc + 1);
+  pos = v + nv + maxc + 1;
+  {
+    uint32_t sum = 0;
+    for (b = 0; b < nb; b++) { uint32_t c = cnt[b]; cnt[b] = sum; pos[b] = sum; sum += c; }
+    cnt[nb] = sum;
+  }
+  {
+    uint64_t mask = (uint64_t)nb - 1;
+    for (i = 0; i < n; i++) {
+      double xv = x[i];
+      if (xv != xv) { em->out[i] = NAN; continue; }
+      uint64_t kk = fkey(xv, flip);
+      uint32_t dd = pos[(kk >> shift) & mask]++;
+      k[dd] = kk;
+      v[dd] = (uint32_t)i;
+    }
+  }
+  for (b = 0; b < nb; b++) {
+    size_t off = cnt[b], c = cnt[b + 1] - cnt[b];
+    if (c == 0) continue;
+    if (c > 1 && more) msd_inplace(k + off, v + off, k + nv, v + nv, c);
+    emit_bucket(k + off, v + off, c, off, em);
+  }
+  free(k);
+  return CNI_OK;
 }
 
 /* Result of the core argsort: sorted keys and the permutation, stored as
@@ -213,6 +427,13 @@ static int csort_run2(const double *x, size_t n, int desc, csort *s,
   s->mem = malloc(words * 8);
   if (s->mem == NULL) return cni_err_set(err, CNI_ENOMEM, "argsort: out of memory");
   k = (uint64_t *)s->mem;
+  if (n >= PARTIAL_MIN && n <= UINT32_MAX) {  /* keys made by msd_run */
+    s->nnan = msd_run(x, n, desc, k, (uint32_t *)(void *)(k + 2 * n), rk);
+    s->k = k;
+    s->v32 = (uint32_t *)(void *)(k + 2 * n);
+    if (rk != NULL) { s->k = NULL; s->v32 = NULL; }
+    return CNI_OK;
+  }
   for (i = 0; i < n; i++) {
     uint64_t kk = key_of(x[i]);
     if (kk == UINT64_MAX) nnan++;
@@ -230,20 +451,8 @@ static int csort_run2(const double *x, size_t n, int desc, csort *s,
       for (i = 0; i < n; i++) rk[v[i]] = i < n - nnan ? (double)(i + 1) : NAN;
   } else if (n <= UINT32_MAX) {
     uint32_t *v32 = (uint32_t *)(void *)(k + 2 * n), *vres;
-    if (n >= PARTIAL_MIN) {
-      /* the top 31 bits by radix (3 passes instead of 6), then each run of
-      ** equal top bits sorted stably by the full key: the same order */
-      radix_kv32(k, k + n, v32, v32 + n, n, (size_t *)(void *)(k + 3 * n), 1,
-                 &kres, &vres, NULL, 0, PARTIAL_PASS);
-      uint64_t *kscr = kres == k ? k + n : k;
-      uint32_t *vscr = vres == v32 ? v32 + n : v32;
-      fix_runs32(kres, vres, n, kscr, vscr);
-      if (rk != NULL)
-        for (i = 0; i < n; i++) rk[vres[i]] = i < n - nnan ? (double)(i + 1) : NAN;
-    } else {
-      radix_kv32(k, k + n, v32, v32 + n, n, (size_t *)(void *)(k + 3 * n), 1,
-                 &kres, &vres, rk, n - nnan, 0);
-    }
+    radix_kv32(k, k + n, v32, v32 + n, n, (size_t *)(void *)(k + 3 * n), 1,
+               &kres, &vres, rk, n - nnan, 0);
     s->k = kres;
     s->v32 = vres;
   } else {
@@ -341,6 +550,10 @@ int cni_rank(const double *x, size_t n, int descending, cni_ties ties,
   if (n == 0) return CNI_OK;
   if (x == NULL || out_ == NULL)
     return cni_err_set(err, CNI_EARG, "rank: NULL array");
+  if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
+    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0};
+    return fused_rank(x, n, descending, &em, n_valid_ ? n_valid_ : &nv, err);
+  }
   if (ties == CNI_TIES_FIRST) { /* fast path: ranks written by the sort */
     rc = csort_run2(x, n, descending, &cs, out_, err);
     if (rc != CNI_OK) return rc;
@@ -832,6 +1045,11 @@ int cni_normal_scores_tab(const double *x, size_t n, cni_nscore kind,
   if (n == 0) return CNI_OK;
   if (x == NULL || out_ == NULL)
     return cni_err_set(err, CNI_EARG, "normal_scores: NULL array");
+  if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
+    rank_emit em = {1, CNI_TIES_AVERAGE, kind, tab, nvalid_tab, 0.0, out_, 0};
+    size_t nvv;
+    return fused_rank(x, n, 0, &em, &nvv, err);
+  }
   /* one sort; qnorm once per tie group (the average rank is shared) */
   rc = csort_run(x, n, 0, &cs, err);
   if (rc != CNI_OK) return rc;
@@ -961,6 +1179,26 @@ int cni_combine(const double *const *cols, size_t ncol, size_t n,
   }
   if (n == 0) return CNI_OK;
   if (out_ == NULL) return cni_err_set(err, CNI_EARG, "combine: NULL output");
+  if ((kind == CNI_COMB_WSUM || kind == CNI_COMB_WMEAN) && na == CNI_NA_PROPAGATE) {
+    /* Fast path, same arithmetic as below: each row sums w_j * x_j in
+    ** column order starting from 0.0; a missing term makes the sum NaN by
+    ** IEEE arithmetic (NaN + anything is NaN), which is the propagate rule.
+    ** Rows are done in blocks so that the partial sums stay in cache. */
+    double wsum = 0.0;
+    for (j = 0; j < ncol; j++) wsum += w ? w[j] : 1.0;
+    for (size_t b0 = 0; b0 < n; b0 += 2048) {
+      size_t b1 = n - b0 < 2048 ? n : b0 + 2048;
+      for (i = b0; i < b1; i++) out_[i] = 0.0;
+      for (j = 0; j < ncol; j++) {
+        const double *c = cols[j];
+        double wj = w ? w[j] : 1.0;
+        for (i = b0; i < b1; i++) out_[i] += wj * c[i];
+      }
+      if (kind == CNI_COMB_WMEAN)
+        for (i = b0; i < b1; i++) out_[i] = wsum != 0 ? out_[i] / wsum : NAN;
+    }
+    return CNI_OK;
+  }
   wp = (double *)malloc(2 * n * sizeof *wp);
   bad = (unsigned char *)malloc(n);
   if (wp == NULL || bad == NULL) {

@@ -361,6 +361,109 @@ static double urand(void) {
 }
 
 /* argsort: order, stability, NaN last, -0 == +0, in both directions */
+/* Ranks and normal scores against an independent reference: qsort of
+** (value, row) pairs (NaN last, ties by row), ranks assigned by tie group.
+** Distributions chosen to stress the sorting paths (insertion below 64
+** values, cache_sort up to 2^16, MSD split above): heavy ties, all equal,
+** NaN, +-0, +-Inf, subnormals, a far outlier, values spread over many
+** binary orders of magnitude, runs. */
+static const double *ref_x;
+static int ref_desc;
+static int ref_cmp(const void *pa, const void *pb) {
+  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+  double xa = ref_x[a], xb = ref_x[b];
+  int na = isnan(xa), nb = isnan(xb);
+  if (na != nb) return na - nb;
+  if (!na && xa != xb) return (ref_desc ? xa > xb : xa < xb) ? -1 : 1;
+  return a < b ? -1 : (a > b);
+}
+
+static double ref_dist(int dist, size_t i, size_t n) {
+  double u = urand();
+  switch (dist) {
+    case 0: return u;                                          /* uniform */
+    case 1: return floor(u * 50);                              /* 50 tie groups */
+    case 2: return 3.25;                                       /* all equal */
+    case 3:                                                    /* specials */
+      if (u < 0.1) return NAN;
+      if (u < 0.15) return 0.0;
+      if (u < 0.2) return -0.0;
+      if (u < 0.22) return INFINITY;
+      if (u < 0.24) return -INFINITY;
+      if (u < 0.3) return 4.9e-324 * floor(urand() * 8);       /* subnormals */
+      return (urand() - 0.5) * pow(10, urand() * 600 - 300);
+    case 4: return i == n / 2 ? 1e300 : u;                     /* far outlier */
+    case 5: return (double)(n - i) * 1e-9 + (i % 7 == 0 ? 0.5 : 0.0); /* runs */
+    default: return i % 3 == 0 ? NAN : floor(u * 3e4);          /* NaN + ties */
+  }
+}
+
+static void check_rank_ref(size_t n, int dist) {
+  double *x = (double *)malloc(n * sizeof *x), *o = (double *)malloc(n * sizeof *o);
+  double *rf = (double *)malloc(5 * n * sizeof *rf);
+  size_t *idx = (size_t *)malloc(n * sizeof *idx), i, nv = 0, nvo;
+  int desc, t, ok;
+  for (i = 0; i < n; i++) { x[i] = ref_dist(dist, i, n); nv += !isnan(x[i]); }
+  for (desc = 0; desc <= 1; desc++) {
+    size_t s = 0, g = 0;
+    for (i = 0; i < n; i++) idx[i] = i;
+    ref_x = x;
+    ref_desc = desc;
+    qsort(idx, n, sizeof *idx, ref_cmp);
+    while (s < nv) {
+      size_t e = s + 1, j;
+      while (e < nv && x[idx[e]] == x[idx[s]]) e++;
+      g++;
+      for (j = s; j < e; j++) {
+        rf[0 * n + idx[j]] = ((double)(s + 1) + (double)e) / 2.0;
+        rf[1 * n + idx[j]] = (double)(s + 1);
+        rf[2 * n + idx[j]] = (double)e;
+        rf[3 * n + idx[j]] = (double)(j + 1);
+        rf[4 * n + idx[j]] = (double)g;
+      }
+      s = e;
+    }
+    for (i = nv; i < n; i++) for (t = 0; t < 5; t++) rf[(size_t)t * n + idx[i]] = NAN;
+    for (t = 0; t <= (int)CNI_TIES_DENSE; t++) {
+      CHECK_EQ_INT(cni_rank(x, n, desc, (cni_ties)t, o, &nvo, NULL), CNI_OK);
+      CHECK_EQ_INT(nvo, nv);
+      ok = 1;
+      for (i = 0; i < n; i++) {
+        double a = o[i], b = rf[(size_t)t * n + i];
+        if (!(a == b || (isnan(a) && isnan(b)))) { ok = 0; break; }
+      }
+      if (!ok) fprintf(stderr, "rank ref: n=%zu dist=%d desc=%d ties=%d row %zu: %g vs %g\n",
+                       n, dist, desc, t, i + 1, o[i], rf[(size_t)t * n + i]);
+      CHECK(ok);
+    }
+    { /* argsort: the reference order itself */
+      size_t *ix = (size_t *)malloc(n * sizeof *ix);
+      CHECK_EQ_INT(cni_argsort(x, n, desc, ix, NULL), CNI_OK);
+      ok = memcmp(ix, idx, n * sizeof *ix) == 0;
+      if (!ok) fprintf(stderr, "argsort ref: n=%zu dist=%d desc=%d\n", n, dist, desc);
+      CHECK(ok);
+      free(ix);
+    }
+    if (!desc) { /* normal scores: qnorm((average rank - 0.5) / nv), with and without the table */
+      double *tab = (double *)malloc((nv ? nv : 1) * sizeof *tab);
+      int k;
+      cni_normal_scores_table(nv, CNI_NS_RANKIT, tab);
+      for (k = 0; k < 2; k++) {
+        CHECK_EQ_INT(cni_normal_scores_tab(x, n, CNI_NS_RANKIT, k ? tab : NULL, nv, o, NULL), CNI_OK);
+        ok = 1;
+        for (i = 0; i < n; i++) {
+          double b = isnan(rf[i]) ? NAN : cni_qnorm((rf[i] - 0.5) / (double)nv);
+          if (!(o[i] == b || (isnan(o[i]) && isnan(b)))) { ok = 0; break; }
+        }
+        if (!ok) fprintf(stderr, "nscore ref: n=%zu dist=%d table=%d row %zu\n", n, dist, k, i + 1);
+        CHECK(ok);
+      }
+      free(tab);
+    }
+  }
+  free(x); free(o); free(rf); free(idx);
+}
+
 static void check_argsort_props(size_t n) {
   double *x = (double *)malloc(n * sizeof *x);
   size_t *idx = (size_t *)malloc(n * sizeof *idx), i;
@@ -566,6 +669,12 @@ static void check_analytic(void) {
   for (n = 1; n < 70; n += 7) check_argsort_props(n);
   check_argsort_props(1000);
   check_argsort_props(100003);
+  { /* every sorting path (see check_rank_ref), all distributions */
+    static const size_t sizes[] = {63, 64, 65, 100, 1000, 5000, 65536, 65537, 250000};
+    int dist;
+    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+      for (dist = 0; dist <= 6; dist++) check_rank_ref(sizes[i], dist);
+  }
 }
 
 int main(int argc, char **argv) {
