@@ -632,6 +632,20 @@ static int col_take(lua_State *L) {
   cni_column *c = lcni_checkcolumn(L, 1);
   cni_column *ix = lcni_checkcolumn(L, 2);
   if (ix->type != CNI_NUM) return luaL_argerror(L, 2, "expected a numeric column of positions");
+  if (c->type == CNI_NUM) {   /* one pass: check and gather */
+    cni_column *r = cni_col_new(CNI_NUM, ix->n, NULL);
+    if (!r) return luaL_error(L, "not enough memory");
+    for (size_t i = 0; i < ix->n; i++) {
+      double v = ix->num[i];
+      if (v >= 1 && v <= (double)c->n && v == (double)(size_t)v) r->num[i] = c->num[(size_t)v - 1];
+      else if (!isnan(v)) {
+        cni_col_unref(r);
+        return lcni_raisef(L, "runtime", "take: position %g out of range 1..%d", v, (int)c->n);
+      }
+    }
+    lcni_pushcolumn(L, r);
+    return 1;
+  }
   size_t *idx = malloc((ix->n ? ix->n : 1) * sizeof *idx);
   if (!idx) return luaL_error(L, "not enough memory");
   for (size_t i = 0; i < ix->n; i++) {
