@@ -144,10 +144,10 @@ DEFINE_RADIX(radix_kv, size_t)
 **  - msd_inplace: ranges larger than CACHE_SORT_MAX are scattered stably on
 **    the MSD_BITS bits below the highest varying bit; the buckets, which now
 **    fit in cache, are sorted by cache_sort (or split again if still large).
-**  - cache_sort: two stable LSD passes of 8 bits on the 16 bits below the
-**    highest varying bit, then each run of keys equal in those bits is put
-**    in order: by insertion if short, by cache_sort again if long (its keys
-**    vary only in lower bits, so every round consumes 16 bits).
+**  - cache_sort: two stable LSD passes on the log2(n) + 6 bits (at most 22)
+**    below the highest varying bit, then each run of keys equal in those
+**    bits is put in order: by insertion if short, by cache_sort again if
+**    long (its keys vary only in lower bits, so every round consumes bits).
 ** Stable throughout (equal keys keep their input order). Data in (ak, av),
 ** scratch of the same size in (bk, bv), result in (ak, av). */
 #define INS_MAX 16
@@ -175,41 +175,50 @@ static int key_span(const uint64_t *k, size_t n) {
 }
 
 static void cache_sort(uint64_t *ak, uint32_t *av, uint64_t *bk, uint32_t *bv, size_t n) {
-  uint32_t c0[256], c1[256], s0 = 0, s1 = 0;
-  size_t i, r;
-  int h, sh;
+  uint32_t c0[1 << 11], c1[1 << 11], s0 = 0, s1 = 0;
+  size_t i, r, n0, n1;
+  int h, sh, lg = 0, bits, b0, b1;
+  uint64_t m0, m1;
   if (n <= INS_MAX) { ins_kv32(ak, av, n); return; }
   h = key_span(ak, n);
   if (h == 0) return;                              /* all equal */
-  sh = h > 16 ? h - 16 : 0;
-  memset(c0, 0, sizeof c0);
-  memset(c1, 0, sizeof c1);
+  while (((size_t)2 << lg) <= n) lg++;
+  bits = lg + 6 < 22 ? lg + 6 : 22;                /* few keys share a digit */
+  if (bits > h) bits = h;
+  b0 = bits / 2;
+  b1 = bits - b0;
+  sh = h - bits;
+  n0 = (size_t)1 << b0;
+  n1 = (size_t)1 << b1;
+  m0 = (uint64_t)n0 - 1;
+  m1 = (uint64_t)n1 - 1;
+  memset(c0, 0, n0 * sizeof *c0);
+  memset(c1, 0, n1 * sizeof *c1);
   for (i = 0; i < n; i++) {
     uint64_t d = ak[i] >> sh;
-    c0[d & 255]++;
-    c1[(d >> 8) & 255]++;
+    c0[d & m0]++;
+    c1[(d >> b0) & m1]++;
   }
-  for (i = 0; i < 256; i++) {
-    uint32_t t = c0[i]; c0[i] = s0; s0 += t;
-    t = c1[i]; c1[i] = s1; s1 += t;
-  }
+  for (i = 0; i < n0; i++) { uint32_t t = c0[i]; c0[i] = s0; s0 += t; }
+  for (i = 0; i < n1; i++) { uint32_t t = c1[i]; c1[i] = s1; s1 += t; }
   for (i = 0; i < n; i++) {
     uint64_t kk = ak[i];
-    uint32_t d = c0[(kk >> sh) & 255]++;
+    uint32_t d = c0[(kk >> sh) & m0]++;
     bk[d] = kk;
     bv[d] = av[i];
   }
   for (i = 0; i < n; i++) {
     uint64_t kk = bk[i];
-    uint32_t d = c1[(kk >> (sh + 8)) & 255]++;
+    uint32_t d = c1[(kk >> (sh + b0)) & m1]++;
     ak[d] = kk;
     av[d] = bv[i];
   }
   if (sh == 0) return;                             /* the digits were the whole key */
-  for (i = 0; i < n; i = r) {                      /* runs equal in the 16 bits */
+  for (i = 0; i < n; i = r) {                      /* runs equal in the digits */
     uint64_t top = ak[i] >> sh;
     for (r = i + 1; r < n && (ak[r] >> sh) == top; r++) {}
-    if (r - i > 1) cache_sort(ak + i, av + i, bk + i, bv + i, r - i);
+    if (r - i > INS_MAX) cache_sort(ak + i, av + i, bk + i, bv + i, r - i);
+    else if (r - i > 1) ins_kv32(ak + i, av + i, r - i);
   }
 }
 
