@@ -794,22 +794,46 @@ cni_table *cni_csv_read(const char *path, const cni_csv_opts *o, cni_err *err) {
 
 /* {===== writing */
 
+/* Output is built in a local buffer and handed to stdio in 64 KiB blocks:
+** one locked stdio call per block instead of several per field. */
+#define WBUF_SIZE ((size_t)1 << 16)
+typedef struct wbuf { FILE *fp; size_t n; char b[WBUF_SIZE]; } wbuf;
+
+static void wb_flush(wbuf *w) {
+  if (w->n) fwrite(w->b, 1, w->n, w->fp);
+  w->n = 0;
+}
+
+static void wb_put(wbuf *w, const char *s, size_t len) {
+  if (len > WBUF_SIZE - w->n) {
+    wb_flush(w);
+    if (len > WBUF_SIZE) { fwrite(s, 1, len, w->fp); return; }
+  }
+  memcpy(w->b + w->n, s, len);
+  w->n += len;
+}
+
+static void wb_ch(wbuf *w, char c) {
+  if (w->n == WBUF_SIZE) wb_flush(w);
+  w->b[w->n++] = c;
+}
+
 /* Quoted when the reader would not give the text back unquoted: it holds
 ** the delimiter, a quote, CR or LF; it starts or ends with a space or a tab
 ** (libcsv trims both); or 'force' (see cni_csv_write_fp). */
-static void put_field(FILE *fp, const char *s, size_t len, unsigned char delim,
+static void put_field(wbuf *w, const char *s, size_t len, unsigned char delim,
                       int force) {
   int quote = force || (len > 0 && (s[0] == ' ' || s[0] == '\t' ||
                                     s[len - 1] == ' ' || s[len - 1] == '\t'));
   for (size_t i = 0; i < len && !quote; i++)
     if (s[i] == (char)delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = 1;
-  if (!quote) { fwrite(s, 1, len, fp); return; }
-  putc('"', fp);
+  if (!quote) { wb_put(w, s, len); return; }
+  wb_ch(w, '"');
   for (size_t i = 0; i < len; i++) {
-    if (s[i] == '"') putc('"', fp);
-    putc(s[i], fp);
+    if (s[i] == '"') wb_ch(w, '"');
+    wb_ch(w, s[i]);
   }
-  putc('"', fp);
+  wb_ch(w, '"');
 }
 
 int cni_csv_write_fp(const cni_table *t, FILE *fp, const cni_csvw_opts *o,
@@ -818,45 +842,53 @@ int cni_csv_write_fp(const cni_table *t, FILE *fp, const cni_csvw_opts *o,
   if (o == NULL) { cni_csvw_opts_init(&d); o = &d; }
   unsigned char delim = o->delim ? o->delim : ',';
   const char *na = o->na ? o->na : "";
+  size_t nalen = strlen(na);
   char buf[64];
+  wbuf *w = malloc(sizeof *w);
+  if (w == NULL) return cni_err_set(err, CNI_ENOMEM, "write: out of memory");
+  w->fp = fp;
+  w->n = 0;
   /* With one column an empty field would make a blank line, which the
   ** reader skips (the row would be lost): it is written as "". */
   int lone = t->ncol == 1;
   for (size_t j = 0; j < t->ncol; j++) {
-    if (j) putc(delim, fp);
+    if (j) wb_ch(w, (char)delim);
     size_t nl = strlen(t->names[j]);
     /* a first name starting with a UTF-8 byte-order mark is quoted, else
     ** the reader strips the mark from the file */
     int bom = j == 0 && nl >= 3 && memcmp(t->names[j], "\xEF\xBB\xBF", 3) == 0;
-    put_field(fp, t->names[j], nl, delim, bom || (lone && nl == 0));
+    put_field(w, t->names[j], nl, delim, bom || (lone && nl == 0));
   }
-  putc('\n', fp);
+  wb_ch(w, '\n');
   for (size_t i = 0; i < t->nrow; i++) {
     for (size_t j = 0; j < t->ncol; j++) {
       const cni_column *c = t->cols[j];
-      if (j) putc(delim, fp);
+      if (j) wb_ch(w, (char)delim);
       switch (c->type) {
         case CNI_NUM: {
+          if (isnan(c->num[i])) { put_field(w, na, nalen, delim, lone && !na[0]); break; }
           size_t n = cni_fmt_double(buf, c->num[i], o->digits, o->decimals, na);
-          if (isnan(c->num[i])) put_field(fp, na, strlen(na), delim, lone && !na[0]);
-          else fwrite(buf, 1, n, fp);
+          wb_put(w, buf, n);
           break;
         }
         case CNI_STR: {
           uint32_t k = c->code[i];
-          if (k == CNI_NA_CODE) put_field(fp, na, strlen(na), delim, lone && !na[0]);
-          else put_field(fp, c->dict->str[k], c->dict->len[k], delim,
+          if (k == CNI_NA_CODE) put_field(w, na, nalen, delim, lone && !na[0]);
+          else put_field(w, c->dict->str[k], c->dict->len[k], delim,
                          lone && c->dict->len[k] == 0);
           break;
         }
         case CNI_BOOL:
-          if (c->b[i] == CNI_BOOL_NA) put_field(fp, na, strlen(na), delim, lone && !na[0]);
-          else fputs(c->b[i] ? "TRUE" : "FALSE", fp);
+          if (c->b[i] == CNI_BOOL_NA) put_field(w, na, nalen, delim, lone && !na[0]);
+          else if (c->b[i]) wb_put(w, "TRUE", 4);
+          else wb_put(w, "FALSE", 5);
           break;
       }
     }
-    putc('\n', fp);
+    wb_ch(w, '\n');
   }
+  wb_flush(w);
+  free(w);
   if (ferror(fp)) return cni_err_set(err, CNI_EIO, "write failed: %s", strerror(errno));
   return CNI_OK;
 }
