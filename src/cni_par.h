@@ -23,4 +23,14 @@ int cni_ncpu(void);
 int cni_par_map(cni_col_fn f, const void *params, const double *const *x, double *const *out_,
                 size_t k, size_t n, int nthreads, cni_err *err);
 
+/* A kernel over rows lo..hi-1 of something held in ctx. */
+typedef int (*cni_rows_fn)(void *ctx, size_t lo, size_t hi, cni_err *err);
+
+/* Runs f over rows 0..n-1 split into contiguous slices, one per thread (up
+** to nthreads, 0 = all processors; one slice if n < min_rows). For
+** row-wise kernels, whose results do not depend on the split. Returns the
+** first error by slice order. */
+int cni_par_rows(cni_rows_fn f, void *ctx, size_t n, int nthreads, size_t min_rows,
+                 cni_err *err);
+
 #endif

@@ -299,6 +299,7 @@ typedef struct rank_emit {
   double dn;               /* number of non-missing values */
   double *out;
   size_t groups;           /* tie groups so far (dense ranks) */
+  const double *map;       /* if not NULL: out = map[rank - 1] (integer ranks) */
 } rank_emit;
 
 static void emit_bucket(const uint64_t *k, const uint32_t *v, size_t c, size_t base,
@@ -306,7 +307,8 @@ static void emit_bucket(const uint64_t *k, const uint32_t *v, size_t c, size_t b
   double *out = em->out;
   size_t s = 0, e, j;
   if (!em->nscore && em->ties == CNI_TIES_FIRST) {
-    for (j = 0; j < c; j++) out[v[j]] = (double)(base + j + 1);
+    if (em->map != NULL) for (j = 0; j < c; j++) out[v[j]] = em->map[base + j];
+    else for (j = 0; j < c; j++) out[v[j]] = (double)(base + j + 1);
     return;
   }
   while (s < c) {
@@ -324,6 +326,7 @@ static void emit_bucket(const uint64_t *k, const uint32_t *v, size_t c, size_t b
         case CNI_TIES_MAX: r = (double)(base + e); break;
         default: r = (double)em->groups; break; /* dense */
       }
+      if (em->map != NULL) r = em->map[(size_t)r - 1];   /* integer ranks only */
     }
     for (j = s; j < e; j++) out[v[j]] = r;
     s = e;
@@ -560,7 +563,7 @@ int cni_rank(const double *x, size_t n, int descending, cni_ties ties,
   if (x == NULL || out_ == NULL)
     return cni_err_set(err, CNI_EARG, "rank: NULL array");
   if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
-    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0};
+    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0, NULL};
     return fused_rank(x, n, descending, &em, n_valid_ ? n_valid_ : &nv, err);
   }
   if (ties == CNI_TIES_FIRST) { /* fast path: ranks written by the sort */
@@ -581,6 +584,31 @@ int cni_rank(const double *x, size_t n, int descending, cni_ties ties,
   for (i = nv; i < n; i++) out_[CS_IDX(&cs, i)] = NAN;
   csort_free(&cs);
   if (n_valid_) *n_valid_ = nv;
+  return CNI_OK;
+}
+
+int cni_rank_map(const double *x, size_t n, int descending, cni_ties ties,
+                 const double *map, size_t nmap, double *out_, size_t *n_valid_,
+                 cni_err *err) {
+  size_t nv = 0, i;
+  int rc;
+  if (n_valid_) *n_valid_ = 0;
+  if ((int)ties < (int)CNI_TIES_MIN || (int)ties > (int)CNI_TIES_DENSE)
+    return cni_err_set(err, CNI_EARG, "rank: map needs integer ranks (ties first, min, max or dense)");
+  if (n == 0) return CNI_OK;
+  if (x == NULL || out_ == NULL || map == NULL)
+    return cni_err_set(err, CNI_EARG, "rank: NULL array");
+  for (i = 0; i < n; i++) nv += x[i] == x[i];
+  if (nmap < nv)
+    return cni_err_set(err, CNI_EARG, "rank: map has %zu values, fewer than the %zu ranks", nmap, nv);
+  if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
+    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0, map};
+    return fused_rank(x, n, descending, &em, n_valid_ ? n_valid_ : &nv, err);
+  }
+  rc = cni_rank(x, n, descending, ties, out_, n_valid_, err);
+  if (rc != CNI_OK) return rc;
+  for (i = 0; i < n; i++)
+    if (out_[i] == out_[i]) out_[i] = map[(size_t)out_[i] - 1];
   return CNI_OK;
 }
 
@@ -1055,7 +1083,7 @@ int cni_normal_scores_tab(const double *x, size_t n, cni_nscore kind,
   if (x == NULL || out_ == NULL)
     return cni_err_set(err, CNI_EARG, "normal_scores: NULL array");
   if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
-    rank_emit em = {1, CNI_TIES_AVERAGE, kind, tab, nvalid_tab, 0.0, out_, 0};
+    rank_emit em = {1, CNI_TIES_AVERAGE, kind, tab, nvalid_tab, 0.0, out_, 0, NULL};
     size_t nvv;
     return fused_rank(x, n, 0, &em, &nvv, err);
   }

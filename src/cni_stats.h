@@ -59,6 +59,15 @@ typedef enum {
 int cni_rank(const double *x, size_t n, int descending, cni_ties ties,
              double *out_, size_t *n_valid_, cni_err *err);
 
+/* map[rank - 1] for each value instead of its rank (cni_rank for the rank
+** definition; missing stays missing): a transform of ranks, such as the
+** exponential transform or scores by position, applied in the same pass as
+** the ranking. ties must give integer ranks (not CNI_TIES_AVERAGE); map
+** needs at least n_valid entries (CNI_EARG otherwise). O(n). */
+int cni_rank_map(const double *x, size_t n, int descending, cni_ties ties,
+                 const double *map, size_t nmap, double *out_, size_t *n_valid_,
+                 cni_err *err);
+
 /* dplyr::percent_rank: (min_rank - 1) / (n_valid - 1), ascending.
 ** NaN -> NaN; n_valid == 1 gives NaN (0/0), as dplyr. O(n). */
 int cni_percent_rank(const double *x, size_t n, double *out_, cni_err *err);

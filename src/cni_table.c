@@ -152,6 +152,17 @@ const char *cni_coltype_name(cni_coltype t) {
   return "?";
 }
 
+cni_column *cni_col_new_num_raw(size_t n) {
+  cni_column *c = calloc(1, sizeof *c);
+  if (c == NULL) return NULL;
+  c->refs = 1;
+  c->type = CNI_NUM;
+  c->n = n;
+  c->num = malloc((n ? n : 1) * sizeof *c->num);
+  if (c->num == NULL) { free(c); return NULL; }
+  return c;
+}
+
 cni_column *cni_col_new(cni_coltype type, size_t n, cni_strdict *dict) {
   cni_column *c = calloc(1, sizeof *c);
   size_t alloc_n = n ? n : 1;

@@ -64,6 +64,10 @@ const char *cni_col_str(const cni_column *c, size_t i);
 /* New column of n rows, zero-filled (NUM: NaN; STR: missing; BOOL: missing).
 ** STR columns get a fresh dictionary unless 'dict' is given (shared). */
 cni_column *cni_col_new(cni_coltype type, size_t n, cni_strdict *dict);
+/* A numeric column of n values left uninitialised, for kernels that write
+** every value: the pages are first touched by the kernel (on its thread),
+** not by a fill here. NULL when out of memory. */
+cni_column *cni_col_new_num_raw(size_t n);
 void cni_col_ref(cni_column *c);
 void cni_col_unref(cni_column *c);
 /* Gathers rows idx[0..m) (each < c->n; (size_t)-1 yields missing). */

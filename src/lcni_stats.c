@@ -34,6 +34,20 @@ static double *newnum(lua_State *L, size_t n) {
   return b->c->num;
 }
 
+/* newnum for a kernel that writes every value (not filled here, so that
+** the first touch of its pages happens on the kernel's thread) */
+static double *newnum_raw(lua_State *L, size_t n) {
+  lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->c = NULL;
+  luaL_setmetatable(L, LCNI_COLUMN);
+  b->c = cni_col_new_num_raw(n);
+  if (!b->c) luaL_error(L, "not enough memory");
+  return b->c->num;
+}
+
+/* Row-wise kernels run on all cores from this many rows up. */
+#define PAR_ROWS ((size_t)1 << 17)
+
 static int check_status(lua_State *L, int st, cni_err *e) {
   if (st == CNI_OK) return 0;
   if (st == CNI_ENOMEM) return luaL_error(L, "not enough memory");
@@ -69,17 +83,36 @@ static int optstable(lua_State *L, int i) {
 
 /* {===== ranking and tiles */
 
-/* c:rank{desc = false, ties = "average"} */
+/* The 'map' option of rank / rank_many: a numeric column (or nil). */
+static const cni_column *opt_map(lua_State *L, int opts, const char *fname, int ties) {
+  const cni_column *m;
+  if (lua_isnoneornil(L, opts)) return NULL;
+  lua_getfield(L, opts, "map");
+  if (lua_isnil(L, -1)) { lua_pop(L, 1); return NULL; }
+  m = lcni_tocolumn(L, -1);
+  lua_pop(L, 1);                 /* still referenced by the options table */
+  if (m == NULL || m->type != CNI_NUM)
+    lcni_raisef(L, "usage", "%s: option 'map' must be a numeric column", fname);
+  if (ties == CNI_TIES_AVERAGE)
+    lcni_raisef(L, "usage", "%s: option 'map' needs integer ranks: ties = \"first\", \"min\", \"max\" or \"dense\"", fname);
+  return m;
+}
+
+/* c:rank{desc = false, ties = "average", map = nil} */
 static int m_rank(lua_State *L) {
   lua_settop(L, 2);
-  static const char *const allowed[] = {"desc", "ties", NULL};
+  static const char *const allowed[] = {"desc", "ties", "map", NULL};
   cni_column *c = checknum(L, 1);
   lcni_check_opts(L, optstable(L, 2), "rank", allowed);
   int desc = lcni_optbool_field(L, 2, "desc", 0);
   int ties = opt_enum(L, 2, "ties", "average", ties_names);
+  const cni_column *map = opt_map(L, 2, "rank", ties);
   double *o = newnum(L, c->n);
   cni_err e;
-  check_status(L, cni_rank(c->num, c->n, desc, (cni_ties)ties, o, NULL, &e), &e);
+  if (map != NULL)
+    check_status(L, cni_rank_map(c->num, c->n, desc, (cni_ties)ties, map->num, map->n, o, NULL, &e), &e);
+  else
+    check_status(L, cni_rank(c->num, c->n, desc, (cni_ties)ties, o, NULL, &e), &e);
   return 1;
 }
 
@@ -192,9 +225,11 @@ static int m_sd(lua_State *L) {
 }
 
 /* Kernels for cni.rank_many / cni.normal_scores_many (parallel over columns) */
-typedef struct rank_params { int desc; cni_ties ties; } rank_params;
+typedef struct rank_params { int desc; cni_ties ties; const cni_column *map; } rank_params;
 static int rank_fn(const double *x, size_t n, double *out, const void *p, cni_err *e) {
   const rank_params *rp = p;
+  if (rp->map != NULL)
+    return cni_rank_map(x, n, rp->desc, rp->ties, rp->map->num, rp->map->n, out, NULL, e);
   return cni_rank(x, n, rp->desc, rp->ties, out, NULL, e);
 }
 typedef struct nscore_params { cni_nscore kind; const double *tab; size_t ntab; } nscore_params;
@@ -221,20 +256,21 @@ static void many_prepare(lua_State *L, const char *fname, const double ***x_, do
     else if (c->n != n) lcni_raisef(L, "runtime", "%s: columns differ in length", fname);
     x[j] = c->num;
     lua_pop(L, 1);
-    out[j] = newnum(L, c->n);
+    out[j] = newnum_raw(L, c->n);   /* every value written by the kernel */
     lua_rawseti(L, -2, (lua_Integer)j + 1);
   }
   *x_ = x; *out_ = out; *k_ = k; *n_ = n;
 }
 
-/* cni.rank_many({cols}, {desc =, ties =, threads = 0}) -> {ranks} */
+/* cni.rank_many({cols}, {desc =, ties =, threads = 0, map =}) -> {ranks} */
 static int l_rank_many(lua_State *L) {
   lua_settop(L, 2);
-  static const char *const allowed[] = {"desc", "ties", "threads", NULL};
+  static const char *const allowed[] = {"desc", "ties", "threads", "map", NULL};
   lcni_check_opts(L, optstable(L, 2), "rank_many", allowed);
   rank_params rp;
   rp.desc = lcni_optbool_field(L, 2, "desc", 0);
   rp.ties = (cni_ties)opt_enum(L, 2, "ties", "average", ties_names);
+  rp.map = opt_map(L, 2, "rank_many", (int)rp.ties);
   int threads = lcni_optint_field(L, 2, "threads", 0);
   const double **x; double **out; size_t k, n;
   many_prepare(L, "rank_many", &x, &out, &k, &n);
@@ -327,6 +363,13 @@ static int m_normal_scores(lua_State *L) {
   return 1;
 }
 
+/* Row slices of exp_transform (cni_par_rows). */
+typedef struct exp_ctx { const double *x; double N, c, up; double *out; } exp_ctx;
+static int exp_rows(void *ctx, size_t lo, size_t hi, cni_err *err) {
+  const exp_ctx *cx = ctx;
+  return cni_exp_transform(cx->x + lo, hi - lo, cx->N, cx->c, cx->up, cx->out + lo, err);
+}
+
 /* rank:exp_transform{n = N, c = 23, upper = 100}; N defaults to the number
 ** of non-missing ranks. */
 static int m_exp_transform(lua_State *L) {
@@ -336,9 +379,9 @@ static int m_exp_transform(lua_State *L) {
   lcni_check_opts(L, optstable(L, 2), "exp_transform", allowed);
   double N = lcni_optnum_field(L, 2, "n", (double)(c->n - cni_col_nmissing(c)));
   double k = lcni_optnum_field(L, 2, "c", 23), up = lcni_optnum_field(L, 2, "upper", 100);
-  double *o = newnum(L, c->n);
+  exp_ctx cx = {c->num, N, k, up, newnum_raw(L, c->n)};
   cni_err e;
-  check_status(L, cni_exp_transform(c->num, c->n, N, k, up, o, &e), &e);
+  check_status(L, cni_par_rows(exp_rows, &cx, c->n, 0, PAR_ROWS, &e), &e);
   return 1;
 }
 
@@ -430,6 +473,29 @@ static const double **col_list(lua_State *L, int i, size_t *k_, size_t *n_) {
   return cols;
 }
 
+/* Row slices of cni.combine (cni_par_rows): same arithmetic per row as one
+** call over all rows. */
+typedef struct combine_ctx {
+  const double *const *cols;
+  size_t k;
+  const double *w;
+  cni_combine_kind how;
+  double thr;
+  cni_na_policy na;
+  double *out;
+} combine_ctx;
+
+static int combine_rows(void *ctx, size_t lo, size_t hi, cni_err *err) {
+  const combine_ctx *cx = ctx;
+  const double **p = malloc((cx->k ? cx->k : 1) * sizeof *p);
+  int st;
+  if (p == NULL) return cni_err_set(err, CNI_ENOMEM, "combine: out of memory");
+  for (size_t j = 0; j < cx->k; j++) p[j] = cx->cols[j] + lo;
+  st = cni_combine(p, cx->k, hi - lo, cx->w, cx->how, cx->thr, cx->na, cx->out + lo, err);
+  free(p);
+  return st;
+}
+
 /* cni.combine({cols}, {how = "wsum", weights = {...}, na = "propagate",
 ** threshold = 0}) */
 static int l_combine(lua_State *L) {
@@ -459,10 +525,19 @@ static int l_combine(lua_State *L) {
       }
     }
   }
-  double *o = newnum(L, n);
   cni_err e;
   cni_err_clear(&e);
-  int st = cni_combine(cols, k, n, w, (cni_combine_kind)how, thr, (cni_na_policy)na, o, &e);
+  int st;
+  if ((how == CNI_COMB_WSUM || how == CNI_COMB_WMEAN) && na == CNI_NA_PROPAGATE && n >= PAR_ROWS) {
+    /* row-wise and error-free: rows split over the cores, each slice
+    ** writing (and first touching) its own part of the result */
+    combine_ctx cx = {cols, k, w, (cni_combine_kind)how, thr, (cni_na_policy)na, NULL};
+    cx.out = newnum_raw(L, n);
+    st = cni_par_rows(combine_rows, &cx, n, 0, PAR_ROWS, &e);
+  } else {
+    double *o = newnum(L, n);
+    st = cni_combine(cols, k, n, w, (cni_combine_kind)how, thr, (cni_na_policy)na, o, &e);
+  }
   if (st == CNI_EPARSE)
     return lcni_raisef(L, "data", "combine: missing value in row %d of column %d (na = \"error\")",
                        (int)e.row, (int)e.col);

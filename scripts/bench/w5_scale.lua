@@ -13,11 +13,10 @@ local dom = {}
 for k = 1, 4 do
   dom[k] = cni.combine({z[5 * k - 4], z[5 * k - 3], z[5 * k - 2], z[5 * k - 1], z[5 * k]}, {how = "wmean"})
 end
-local drank = cni.rank_many(dom, {desc = true, ties = "first"})
--- E(rank) depends on the rank alone: one table of E(1..n), looked up
+-- E(rank) depends on the rank alone: one table of E(1..n), looked up by
+-- the ranking itself (map = etab gives etab[rank] in the same pass)
 local etab = cni.seq(n):exp_transform{n = n}
-local E = {}
-for k = 1, 4 do E[k] = etab:take(drank[k]) end
+local E = cni.rank_many(dom, {desc = true, ties = "first", map = etab})
 local index = cni.combine(E, {how = "wmean"})
 local rank = index:rank{desc = true, ties = "first"}
 local top10 = rank:le(n // 10)

@@ -33,6 +33,32 @@ describe("rank", function()
     assert.same({"NA", 2.5, 2.5, 5, 1, 4}, vals(col{NA, -0.0, 0, 1 / 0, -1 / 0, 3}:rank()))
   end)
 
+  it("map = m gives m[rank] (integer ranks only)", function()
+    -- ranks (ties first) {2, 3, 4, NA, 1, 5} looked up in m = {10, 20, 30, 40, 50}
+    local m = col{10, 20, 30, 40, 50}
+    assert.same({20, 30, 40, "NA", 10, 50}, vals(x:rank{ties = "first", map = m}))
+    -- dense {2, 3, 3, NA, 1, 3}; desc min {4, 1, 1, NA, 5, 1}
+    assert.same({20, 30, 30, "NA", 10, 30}, vals(x:rank{ties = "dense", map = m}))
+    assert.same({40, 10, 10, "NA", 50, 10}, vals(cni.rank_many({x}, {desc = true, ties = "min", map = m})[1]))
+    H.cni_err("usage", "rank: option 'map' needs integer ranks", function() return x:rank{map = m} end)
+    H.cni_err("usage", "option 'map' must be a numeric column", function() return x:rank{ties = "first", map = {1}} end)
+    H.cni_err("runtime", "rank: map has 4 values, fewer than the 5 ranks",
+              function() return x:rank{ties = "first", map = col{1, 2, 3, 4}} end)
+  end)
+
+  it("map on a large column (sorted in buckets) equals looking the ranks up", function()
+    -- 200,000 values with ties; the reference is plain Lua indexing
+    local n, t = 200000, {}
+    for i = 1, n do t[i] = (i * 7919) % 1000 end
+    local y, m = col(t), cni.seq(n) * 3
+    for _, ties in ipairs{"first", "min", "max", "dense"} do
+      local r, got = vals(y:rank{desc = true, ties = ties}), vals(y:rank{desc = true, ties = ties, map = m})
+      local bad = 0
+      for i = 1, n do if got[i] ~= 3 * r[i] then bad = bad + 1 end end
+      assert.equal(0, bad, ties)
+    end
+  end)
+
   it("option errors", function()
     H.cni_err("usage", "option 'ties': unknown value 'avg'", function() return x:rank{ties = "avg"} end)
     H.cni_err("usage", "rank: unknown option 'tie' (did you mean 'ties'?)", function() return x:rank{tie = "min"} end)
@@ -253,6 +279,24 @@ describe("transforms", function()
     H.close(31.0091, col{1, 2, 3, 4}:exp_transform()[2], 1e-5)
   end)
 
+  it("exp_transform of a large column (rows split over the cores) matches the formula", function()
+    -- ln(1 - y) without cancellation for small y: the series to y^14 / 14
+    local function log1m(y)
+      if y >= 1e-2 then return math.log(1 - y) end
+      local s, p = 0, 1
+      for k = 1, 14 do p = p * y; s = s - p / k end
+      return s
+    end
+    local n = 250000
+    local e = vals(cni.seq(n):exp_transform())
+    local bad = 0
+    for _, r in ipairs{1, 2, 3, 131071, 131072, 131073, 200000, n - 1, n} do
+      local want = r == 1 and 100 or -23 * log1m((n - r + 1) / n * (1 - math.exp(-100 / 23)))
+      if math.abs(e[r] - want) > 1e-12 * want then bad = bad + 1 end
+    end
+    assert.equal(0, bad)
+  end)
+
   it("exp_transform: ranks outside [1, N] give NaN", function()
     assert.same({100, "NA"}, vals(col{1, 5}:exp_transform{n = 4}))
   end)
@@ -260,6 +304,21 @@ end)
 
 describe("combine", function()
   local a, b, c = col{1, 2, NA}, col{3, NA, NA}, col{2, 2, 2}
+
+  it("large columns (rows split over the cores) sum each row left to right", function()
+    -- 300,000 rows (above the 2^17 rows where rows are split over threads);
+    -- reference: the same sums in plain Lua, in column order
+    local n, u, v, w = 300000, {}, {}, {}
+    for i = 1, n do u[i] = i / 7; v[i] = (i % 13 == 0) and NA or 1 / i; w[i] = -i / 3 end
+    local got = vals(cni.combine({col(u), col(v), col(w)}, {how = "wmean", weights = {0.2, 0.5, 0.3}}))
+    local bad = 0
+    for i = 1, n do
+      local want = (((0.0 + 0.2 * u[i]) + 0.5 * v[i]) + 0.3 * w[i]) / ((0.0 + 0.2 + 0.5) + 0.3)
+      if want ~= want then want = "NA" end
+      if got[i] ~= want then bad = bad + 1 end
+    end
+    assert.equal(0, bad)
+  end)
 
   it("wsum with na = propagate (default)", function()
     assert.same({6, "NA", "NA"}, vals(cni.combine{a, b, c}))
