@@ -399,6 +399,65 @@ static void cb_record(int c, void *data) {
   b->field = 0;
 }
 
+/* Fast path for plain records. Reads whole records from buf while each is
+** made of unquoted fields without quotes and without leading or trailing
+** blanks, and quoted fields without doubled quotes followed directly by
+** the delimiter or the end of the line; the fields are passed to the same
+** callbacks as libcsv's, as pointers into buf (no copy). Stops before the
+** first record that is not plain, or that is incomplete, and returns the
+** bytes consumed: libcsv then reads the rest, from a record boundary, so
+** every unusual record (and every error) gets libcsv's exact treatment.
+** Blank lines are skipped and CR, LF or CRLF end a record, as in libcsv.
+** Not used when the delimiter is a blank (libcsv's trimming differs). */
+#define FAST_MAXF 256
+
+static size_t fast_records(builder *b, const char *buf, size_t n, unsigned char delim) {
+  const char *fs[FAST_MAXF];
+  size_t fl[FAST_MAXF], pos = 0;
+  char d = (char)delim;
+  if (d == ' ' || d == '\t' || d == '"' || d == '\n' || d == '\r') return 0;
+  while (pos < n && !b->failed) {
+    size_t p = pos, nf = 0, i;
+    if (buf[p] == '\n' || buf[p] == '\r') { pos = p + 1; continue; }  /* blank line */
+    for (;;) {
+      if (nf == FAST_MAXF) return pos;
+      if (p < n && buf[p] == '"') {
+        const char *q = memchr(buf + p + 1, '"', n - p - 1);
+        size_t e;
+        if (q == NULL) return pos;                  /* not closed: libcsv */
+        e = (size_t)(q - buf);
+        if (e + 1 < n && buf[e + 1] == '"') return pos;   /* doubled quote */
+        fs[nf] = buf + p + 1;
+        fl[nf] = e - p - 1;
+        nf++;
+        p = e + 1;
+        if (p < n && buf[p] == d) { p++; continue; }
+        if (p < n && buf[p] != '\n' && buf[p] != '\r') return pos;
+      } else {
+        size_t st = p;
+        while (p < n && buf[p] != d && buf[p] != '\n' && buf[p] != '\r' && buf[p] != '"') p++;
+        if (p < n && buf[p] == '"') return pos;
+        if (p > st && (buf[st] == ' ' || buf[st] == '\t' || buf[p - 1] == ' ' ||
+                       buf[p - 1] == '\t'))
+          return pos;                               /* blanks: libcsv trims */
+        fs[nf] = buf + st;
+        fl[nf] = p - st;
+        nf++;
+        if (p < n && buf[p] == d) { p++; continue; }
+      }
+      break;
+    }
+    /* the record ends at p: a line end, or the end of the buffer */
+    for (i = 0; i < nf && !b->failed; i++) cb_field((void *)(uintptr_t)fs[i], fl[i], b);
+    if (b->failed) return pos;
+    cb_record('\n', b);
+    if (p < n) p += (buf[p] == '\r' && p + 1 < n && buf[p + 1] == '\n') ? 2 : 1;
+    pos = p;
+    if (b->o->header_only && b->rec > 0) return pos;
+  }
+  return pos;
+}
+
 /* One pass over a source: a FILE* or a memory buffer. */
 static int run_pass(builder *b, FILE *f, const char *mem, size_t memlen) {
   struct csv_parser p;
@@ -415,6 +474,12 @@ static int run_pass(builder *b, FILE *f, const char *mem, size_t memlen) {
     if (!buf) { csv_free(&p); return fail(b, CNI_ENOMEM, 0, 0, "out of memory"); }
   }
   size_t off = 0;
+  if (!f && !b->o->libcsv_only && !b->o->header_only) {
+    size_t bom = memlen >= 3 && (unsigned char)mem[0] == 0xEF &&
+                 (unsigned char)mem[1] == 0xBB && (unsigned char)mem[2] == 0xBF ? 3 : 0;
+    off = bom + fast_records(b, mem + bom, memlen - bom, b->o->delim ? b->o->delim : ',');
+    first = 0;
+  }
   for (;;) {
     const char *chunk;
     size_t n;
@@ -565,6 +630,11 @@ static int parse_segment(builder *b, const char *buf, size_t len) {
   b->rec = 1;
   b->field = 0;
   b->nrows = 0;
+  if (!b->o->libcsv_only) {
+    size_t k = fast_records(b, buf, len, b->o->delim ? b->o->delim : ',');
+    buf += k;
+    len -= k;
+  }
   if (csv_parse(&p, buf, len, cb_field, cb_record, b) != len && !b->failed)
     fail(b, CNI_EPARSE, 0, 0, "malformed CSV");
   if (!b->failed && csv_fini(&p, cb_field, cb_record, b) != 0)

@@ -35,6 +35,8 @@ typedef struct cni_csv_opts {
   int threads;                  /* 0 = automatic (two halves in parallel for
                                    files of 256 KiB or more), 1 = serial,
                                    2 = two halves whatever the size (tests) */
+  int libcsv_only;              /* 1 = every record through libcsv, not the
+                                   fast path for plain records (tests) */
 } cni_csv_opts;
 
 void cni_csv_opts_init(cni_csv_opts *o);

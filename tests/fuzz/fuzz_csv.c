@@ -33,6 +33,9 @@
 **      check_format).
 **   5. Reading with threads = 2 (two halves on two threads, forced whatever
 **      the size) gives the serial reader's table or error (check_parallel).
+**   6. Reading with libcsv_only = 1 (every record through libcsv, no fast
+**      path for plain records) gives the same table or error, serial and in
+**      two halves (check_libcsv_only).
 */
 #define _POSIX_C_SOURCE 200809L
 #include <float.h>
@@ -521,6 +524,28 @@ static void same_table(const cni_table *a, const cni_table *b) {
   }
 }
 
+static void check_libcsv_only(const char *csv, size_t len, const cni_csv_opts *o,
+                              const cni_table *fast, const cni_err *ferr) {
+  for (int th = 1; th <= 2; th++) {
+    cni_csv_opts o2 = *o;
+    o2.libcsv_only = 1;
+    o2.threads = th;
+    cni_err e;
+    cni_table *t = cni_csv_read_mem(csv, len, "fuzz.csv", &o2, &e);
+    if (!fast != !t)
+      FAIL("libcsv-only read (threads %d) %s, fast-path read %s (%s)", th,
+           t ? "succeeded" : "failed", fast ? "succeeded" : "failed", t ? ferr->msg : e.msg);
+    if (!t) {
+      if (e.code != ferr->code || strcmp(e.msg, ferr->msg) != 0)
+        FAIL("libcsv-only read error (%d) \"%s\", fast path (%d) \"%s\"", e.code, e.msg,
+             ferr->code, ferr->msg);
+      continue;
+    }
+    same_table(fast, t);
+    cni_table_free(t);
+  }
+}
+
 static void check_parallel(const char *csv, size_t len, const cni_csv_opts *o,
                            const cni_table *serial, const cni_err *serr) {
   cni_csv_opts o2 = *o;
@@ -586,6 +611,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   o.threads = 1; /* serial */
   cni_table *t = cni_csv_read_mem(csv, len, "fuzz.csv", &o, &e);
   check_parallel(csv, len, &o, t, &e);
+  check_libcsv_only(csv, len, &o, t, &e);
   if (!t) {
     if (e.code == CNI_OK) FAIL("read failed without an error code");
     if (e.msg[0] == '\0') FAIL("read failed (code %d) without a message", e.code);
