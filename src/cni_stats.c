@@ -347,13 +347,29 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
   uint32_t cnt[((size_t)1 << MSD_BITS) + 1], *pos, *v;
   size_t i, nv = 0, nb, b, maxc = 0;
   int h = 0, w, shift, more;
-  for (i = 0; i < n; i++) {
-    double xv = x[i];
-    if (xv != xv) continue;
-    uint64_t kk = fkey(xv, flip);
-    o |= kk;
-    a &= kk;
-    nv++;
+  {  /* four independent accumulators: no loop-carried chain per element */
+    uint64_t o1 = 0, o2 = 0, o3 = 0, a1 = ~(uint64_t)0, a2 = a1, a3 = a1;
+    size_t n4 = n & ~(size_t)3, nn = 0;
+    for (i = 0; i < n4; i += 4) {
+      double x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
+      if (x0 != x0 || x1 != x1 || x2 != x2 || x3 != x3) {   /* rare: NaNs */
+        for (size_t j = i; j < i + 4; j++)
+          if (x[j] == x[j]) { uint64_t kk = fkey(x[j], flip); o |= kk; a &= kk; } else nn++;
+        continue;
+      }
+      uint64_t k0 = fkey(x0, flip), k1 = fkey(x1, flip), k2 = fkey(x2, flip), k3 = fkey(x3, flip);
+      o |= k0; a &= k0; o1 |= k1; a1 &= k1; o2 |= k2; a2 &= k2; o3 |= k3; a3 &= k3;
+    }
+    for (; i < n; i++) {
+      double xv = x[i];
+      if (xv != xv) { nn++; continue; }
+      uint64_t kk = fkey(xv, flip);
+      o |= kk;
+      a &= kk;
+    }
+    o |= o1 | o2 | o3;
+    a &= a1 & a2 & a3;
+    nv = n - nn;
   }
   *nvalid = nv;
   em->dn = (double)nv;
