@@ -26,6 +26,11 @@ cni_column *lcni_tocolumn(lua_State *L, int i);   /* NULL if not a Column */
 /* Push new userdata owning the pointer (NULL -> raises out of memory). */
 void lcni_pushtable(lua_State *L, cni_table *t);
 void lcni_pushcolumn(lua_State *L, cni_column *c);
+/* Tells the Lua collector about a new column's memory (which it does not
+** see otherwise), so that columns a script no longer uses are collected
+** as the script allocates more: one collector step per 32 MiB of new
+** column data. Returns c. */
+cni_column *lcni_track(lua_State *L, cni_column *c);
 /* Raise a structured error {kind=, msg=, file=, row=, col=}. kind is "data",
 ** "spec", "usage", "io" or "runtime". The message is prefixed with the
 ** caller's script position (luaL_where level 1) when 'where' is set. */

@@ -131,7 +131,7 @@ static int strcol(lua_State *L, int names) {
   lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->c = NULL;
   luaL_setmetatable(L, LCNI_COLUMN);
-  b->c = cni_col_new(CNI_STR, s->n, NULL);
+  b->c = lcni_track(L, cni_col_new(CNI_STR, s->n, NULL));
   if (!b->c) return luaL_error(L, "not enough memory");
   for (size_t i = 0; i < s->n; i++) {
     const char *v = names ? cni_shape_name(s, i) : cni_shape_code(s, i);

@@ -31,7 +31,7 @@ static double *newnum(lua_State *L, size_t n) {
   lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->c = NULL;
   luaL_setmetatable(L, LCNI_COLUMN);
-  b->c = cni_col_new(CNI_NUM, n, NULL);
+  b->c = lcni_track(L, cni_col_new(CNI_NUM, n, NULL));
   if (!b->c) luaL_error(L, "not enough memory");
   return b->c->num;
 }
@@ -40,7 +40,7 @@ static uint8_t *newbool(lua_State *L, size_t n) {
   lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->c = NULL;
   luaL_setmetatable(L, LCNI_COLUMN);
-  b->c = cni_col_new(CNI_BOOL, n, NULL);
+  b->c = lcni_track(L, cni_col_new(CNI_BOOL, n, NULL));
   if (!b->c) luaL_error(L, "not enough memory");
   return b->c->b;
 }

@@ -29,7 +29,7 @@ static double *newnum(lua_State *L, size_t n) {
   lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->c = NULL;
   luaL_setmetatable(L, LCNI_COLUMN);
-  b->c = cni_col_new(CNI_NUM, n, NULL);
+  b->c = lcni_track(L, cni_col_new(CNI_NUM, n, NULL));
   if (!b->c) luaL_error(L, "not enough memory");
   return b->c->num;
 }
@@ -40,7 +40,7 @@ static double *newnum_raw(lua_State *L, size_t n) {
   lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->c = NULL;
   luaL_setmetatable(L, LCNI_COLUMN);
-  b->c = cni_col_new_num_raw(n);
+  b->c = lcni_track(L, cni_col_new_num_raw(n));
   if (!b->c) luaL_error(L, "not enough memory");
   return b->c->num;
 }

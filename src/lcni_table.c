@@ -3,6 +3,7 @@
 ** Layer: bindings. Checks arguments, calls the core, pushes results.
 */
 #define _XOPEN_SOURCE 700
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -86,6 +87,25 @@ void lcni_pushtable(lua_State *L, cni_table *t) {
   lcni_tbox *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->t = t;
   luaL_setmetatable(L, LCNI_TABLE);
+}
+
+#define GC_TRACK_STEP ((lua_Integer)32 << 20)
+
+cni_column *lcni_track(lua_State *L, cni_column *c) {
+  lua_Integer bytes, pending;
+  if (c == NULL) return NULL;
+  bytes = (lua_Integer)c->n * (c->type == CNI_NUM ? 8 : c->type == CNI_STR ? 4 : 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, "cnilua.gc_pending");
+  pending = lua_tointeger(L, -1) + bytes;
+  lua_pop(L, 1);
+  if (pending >= GC_TRACK_STEP) {
+    /* as if the Lua heap had grown by this much: a step in proportion */
+    lua_gc(L, LUA_GCSTEP, (int)(pending >> 10 < INT_MAX ? pending >> 10 : INT_MAX));
+    pending = 0;
+  }
+  lua_pushinteger(L, pending);
+  lua_setfield(L, LUA_REGISTRYINDEX, "cnilua.gc_pending");
+  return c;
 }
 
 void lcni_pushcolumn(lua_State *L, cni_column *c) {
@@ -330,7 +350,7 @@ static int col_totable(lua_State *L) {
 static int col_isna(lua_State *L) {
   cni_column *c = lcni_checkcolumn(L, 1);
   lcni_cbox *b = newcolbox(L);
-  b->c = cni_col_new(CNI_BOOL, c->n, NULL);
+  b->c = lcni_track(L, cni_col_new(CNI_BOOL, c->n, NULL));
   if (!b->c) return luaL_error(L, "not enough memory");
   for (size_t i = 0; i < c->n; i++) b->c->b[i] = (uint8_t)cni_col_is_missing(c, i);
   return 1;
@@ -347,7 +367,7 @@ static int col_copy(lua_State *L) {
   size_t *idx = malloc((c->n ? c->n : 1) * sizeof *idx);
   if (!idx) return luaL_error(L, "not enough memory");
   for (size_t i = 0; i < c->n; i++) idx[i] = i;
-  b->c = cni_col_take(c, idx, c->n);
+  b->c = lcni_track(L, cni_col_take(c, idx, c->n));
   free(idx);
   if (!b->c) return luaL_error(L, "not enough memory");
   return 1;
@@ -360,21 +380,21 @@ static int col_fill(lua_State *L) {
   if (c->type == CNI_NUM) {
     double v = luaL_checknumber(L, 2);
     b = newcolbox(L);
-    b->c = cni_col_new(CNI_NUM, c->n, NULL);
+    b->c = lcni_track(L, cni_col_new(CNI_NUM, c->n, NULL));
     if (!b->c) return luaL_error(L, "not enough memory");
     for (size_t i = 0; i < c->n; i++) b->c->num[i] = isnan(c->num[i]) ? v : c->num[i];
   } else if (c->type == CNI_BOOL) {
     luaL_checktype(L, 2, LUA_TBOOLEAN);
     uint8_t v = (uint8_t)lua_toboolean(L, 2);
     b = newcolbox(L);
-    b->c = cni_col_new(CNI_BOOL, c->n, NULL);
+    b->c = lcni_track(L, cni_col_new(CNI_BOOL, c->n, NULL));
     if (!b->c) return luaL_error(L, "not enough memory");
     for (size_t i = 0; i < c->n; i++) b->c->b[i] = c->b[i] == CNI_BOOL_NA ? v : c->b[i];
   } else {
     size_t len;
     const char *s = luaL_checklstring(L, 2, &len);
     b = newcolbox(L);
-    b->c = cni_col_new(CNI_STR, c->n, c->dict);
+    b->c = lcni_track(L, cni_col_new(CNI_STR, c->n, c->dict));
     if (!b->c) return luaL_error(L, "not enough memory");
     uint32_t k = cni_strdict_intern(c->dict, s, len);
     if (k == CNI_NA_CODE) return luaL_error(L, "not enough memory");
@@ -425,7 +445,7 @@ static int arith(lua_State *L, arith_op op) {
   if (a && b && a->n != b->n)
     lcni_raisef(L, "runtime", "columns differ in length (%d and %d)", (int)a->n, (int)b->n);
   lcni_cbox *box = newcolbox(L);
-  box->c = cni_col_new(CNI_NUM, n, NULL);
+  box->c = lcni_track(L, cni_col_new(CNI_NUM, n, NULL));
   if (!box->c) return luaL_error(L, "not enough memory");
   double *o = box->c->num;
   if (a && b && a->type == CNI_NUM && b->type == CNI_NUM && op != OP_UNM) {
@@ -489,7 +509,7 @@ static int compare(lua_State *L, cmp_op op) {
                 ? (lua_type(L, 2) == LUA_TBOOLEAN ? lua_toboolean(L, 2) : lua_tonumber(L, 2))
                 : 0;
   lcni_cbox *box = newcolbox(L);
-  box->c = cni_col_new(CNI_BOOL, n, NULL);
+  box->c = lcni_track(L, cni_col_new(CNI_BOOL, n, NULL));
   if (!box->c) return luaL_error(L, "not enough memory");
   uint8_t *o = box->c->b;
   for (size_t i = 0; i < n; i++) {
@@ -529,7 +549,7 @@ static int boolop(lua_State *L, int op) {
   if (a->n != b->n)
     lcni_raisef(L, "runtime", "columns differ in length (%d and %d)", (int)a->n, (int)b->n);
   lcni_cbox *box = newcolbox(L);
-  box->c = cni_col_new(CNI_BOOL, a->n, NULL);
+  box->c = lcni_track(L, cni_col_new(CNI_BOOL, a->n, NULL));
   if (!box->c) return luaL_error(L, "not enough memory");
   for (size_t i = 0; i < a->n; i++) {
     uint8_t x = a->b[i], y = b->b[i], r;
@@ -593,7 +613,7 @@ static int col_count(lua_State *L) {
 static int col_tonumber(lua_State *L) {
   cni_column *c = lcni_checkcolumn(L, 1);
   lcni_cbox *box = newcolbox(L);
-  box->c = cni_col_new(CNI_NUM, c->n, NULL);
+  box->c = lcni_track(L, cni_col_new(CNI_NUM, c->n, NULL));
   if (!box->c) return luaL_error(L, "not enough memory");
   for (size_t i = 0; i < c->n; i++) {
     if (c->type == CNI_STR) {
@@ -614,7 +634,7 @@ static int col_cumsum(lua_State *L) {
   cni_column *c = lcni_checkcolumn(L, 1);
   if (c->type == CNI_STR) lcni_raisef(L, "runtime", "cumsum of a string column");
   lcni_cbox *box = newcolbox(L);
-  box->c = cni_col_new(CNI_NUM, c->n, NULL);
+  box->c = lcni_track(L, cni_col_new(CNI_NUM, c->n, NULL));
   if (!box->c) return luaL_error(L, "not enough memory");
   double s = 0;
   for (size_t i = 0; i < c->n; i++) {
@@ -635,15 +655,14 @@ static int col_take(lua_State *L) {
   if (c->type == CNI_NUM) {   /* one pass: check and gather */
     cni_column *r = cni_col_new(CNI_NUM, ix->n, NULL);
     if (!r) return luaL_error(L, "not enough memory");
+    lcni_pushcolumn(L, r);   /* owned by Lua from here */
+    lcni_track(L, r);
     for (size_t i = 0; i < ix->n; i++) {
       double v = ix->num[i];
       if (v >= 1 && v <= (double)c->n && v == (double)(size_t)v) r->num[i] = c->num[(size_t)v - 1];
-      else if (!isnan(v)) {
-        cni_col_unref(r);
+      else if (!isnan(v))
         return lcni_raisef(L, "runtime", "take: position %g out of range 1..%d", v, (int)c->n);
-      }
     }
-    lcni_pushcolumn(L, r);
     return 1;
   }
   size_t *idx = malloc((ix->n ? ix->n : 1) * sizeof *idx);
@@ -714,7 +733,7 @@ static int l_column(lua_State *L) {
   }
   if (type < 0) type = CNI_NUM;
   lcni_cbox *box = newcolbox(L);                    /* stack: values, [type], box */
-  box->c = cni_col_new((cni_coltype)type, (size_t)n, NULL);
+  box->c = lcni_track(L, cni_col_new((cni_coltype)type, (size_t)n, NULL));
   if (!box->c) return luaL_error(L, "not enough memory");
   for (lua_Integer i = 1; i <= n; i++) {
     int t = lua_rawgeti(L, 1, i);
@@ -756,19 +775,19 @@ static int l_fill(lua_State *L) {
   int t = lua_type(L, 2);
   lcni_cbox *box = newcolbox(L);
   if (t == LUA_TBOOLEAN) {
-    box->c = cni_col_new(CNI_BOOL, (size_t)n, NULL);
+    box->c = lcni_track(L, cni_col_new(CNI_BOOL, (size_t)n, NULL));
     if (!box->c) return luaL_error(L, "not enough memory");
     memset(box->c->b, lua_toboolean(L, 2), (size_t)n);
   } else if (t == LUA_TSTRING) {
     size_t len;
     const char *s = lua_tolstring(L, 2, &len);
-    box->c = cni_col_new(CNI_STR, (size_t)n, NULL);
+    box->c = lcni_track(L, cni_col_new(CNI_STR, (size_t)n, NULL));
     if (!box->c) return luaL_error(L, "not enough memory");
     uint32_t k = cni_strdict_intern(box->c->dict, s, len);
     for (lua_Integer i = 0; i < n; i++) box->c->code[i] = k;
   } else {
     double v = luaL_optnumber(L, 2, NAN);
-    box->c = cni_col_new(CNI_NUM, (size_t)n, NULL);
+    box->c = lcni_track(L, cni_col_new(CNI_NUM, (size_t)n, NULL));
     if (!box->c) return luaL_error(L, "not enough memory");
     for (lua_Integer i = 0; i < n; i++) box->c->num[i] = v;
   }
@@ -780,7 +799,7 @@ static int l_seq(lua_State *L) {
   lua_Integer n = luaL_checkinteger(L, 1);
   luaL_argcheck(L, n >= 0, 1, "length must be >= 0");
   lcni_cbox *box = newcolbox(L);
-  box->c = cni_col_new(CNI_NUM, (size_t)n, NULL);
+  box->c = lcni_track(L, cni_col_new(CNI_NUM, (size_t)n, NULL));
   if (!box->c) return luaL_error(L, "not enough memory");
   for (lua_Integer i = 0; i < n; i++) box->c->num[i] = (double)(i + 1);
   return 1;
@@ -797,7 +816,7 @@ static int l_where(lua_State *L) {
   if ((a && a->n != m->n) || (b && b->n != m->n))
     lcni_raisef(L, "runtime", "cni.where: columns differ in length");
   lcni_cbox *box = newcolbox(L);
-  box->c = cni_col_new(CNI_NUM, m->n, NULL);
+  box->c = lcni_track(L, cni_col_new(CNI_NUM, m->n, NULL));
   if (!box->c) return luaL_error(L, "not enough memory");
   for (size_t i = 0; i < m->n; i++) {
     if (m->b[i] == CNI_BOOL_NA) continue;
