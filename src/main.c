@@ -12,9 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include <lua.h>
 #include <lauxlib.h>
@@ -430,14 +427,6 @@ static int pmain(lua_State *L) {
 }
 
 int main(int argc, char **argv) {
-#if defined(__GLIBC__)
-  /* Columns of up to 64 MiB come from the heap rather than from their own
-  ** mappings, and freed heap memory is kept: a column dropped by the
-  ** script is reused by the next one without new page faults (glibc would
-  ** otherwise unmap every block over 128 KiB on free). */
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
   lua_State *L = luaL_newstate();
   if (L == NULL) {
     fprintf(stderr, "%s: cannot create state: not enough memory\n", progname);
