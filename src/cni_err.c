@@ -80,3 +80,19 @@ const char *cni_closest(const char *name, const char *const *cand, size_t n) {
   }
   return best <= limit ? r : NULL;
 }
+
+void *cni_scratch_get(cni_scratch *ws, size_t bytes) {
+  if (bytes == 0) bytes = 1;
+  if (ws->cap < bytes) {
+    free(ws->p);
+    ws->p = malloc(bytes);
+    ws->cap = ws->p ? bytes : 0;
+  }
+  return ws->p;
+}
+
+void cni_scratch_free(cni_scratch *ws) {
+  free(ws->p);
+  ws->p = NULL;
+  ws->cap = 0;
+}

@@ -28,8 +28,10 @@ typedef struct job {
 
 static void *worker(void *arg) {
   job *j = arg;
+  cni_scratch ws = {NULL, 0};
   for (size_t c = (size_t)j->tid; c < j->k; c += (size_t)j->nthreads)
-    j->status[c] = j->f(j->x[c], j->n, j->out[c], j->params, &j->errs[c]);
+    j->status[c] = j->f(j->x[c], j->n, j->out[c], j->params, &ws, &j->errs[c]);
+  cni_scratch_free(&ws);
   return NULL;
 }
 

@@ -10,9 +10,10 @@
 
 #include "cni.h"
 
-/* A kernel over one column: out_[0..n) from x[0..n). */
+/* A kernel over one column: out_[0..n) from x[0..n). ws is the calling
+** thread's scratch, reused over its columns. */
 typedef int (*cni_col_fn)(const double *x, size_t n, double *out_, const void *params,
-                          cni_err *err);
+                          cni_scratch *ws, cni_err *err);
 
 /* Number of online processors (at least 1). */
 int cni_ncpu(void);

@@ -300,6 +300,7 @@ typedef struct rank_emit {
   double *out;
   size_t groups;           /* tie groups so far (dense ranks) */
   const double *map;       /* if not NULL: out = map[rank - 1] (integer ranks) */
+  cni_scratch *ws;         /* reused scratch, or NULL (malloc and free) */
 } rank_emit;
 
 static void emit_bucket(const uint64_t *k, const uint32_t *v, size_t c, size_t base,
@@ -316,7 +317,9 @@ static void emit_bucket(const uint64_t *k, const uint32_t *v, size_t c, size_t b
     e = s + 1;
     while (e < c && k[e] == k[s]) e++;
     if (em->nscore) {
-      if (em->tab != NULL && e == s + 1) r = em->tab[base + s];
+      /* a group of odd size has a whole average rank: its score is in the
+      ** table (the same double: (s + 1 + e) / 2 is exact) */
+      if (em->tab != NULL && ((e - s) & 1)) r = em->tab[base + (s + e - 1) / 2];
       else r = cni_qnorm(nscore_p(em->kind, ((double)(base + s + 1) + (double)(base + e)) / 2.0, em->dn));
     } else {
       em->groups++;
@@ -393,7 +396,10 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
   }
   for (b = 0; b < nb; b++) if (cnt[b] > maxc) maxc = cnt[b];
   /* buckets (nv) + scratch for sorting the largest bucket in place */
-  k = malloc((nv + maxc + 1) * (sizeof *k + sizeof *v) + nb * sizeof *pos);
+  {
+    size_t bytes = (nv + maxc + 1) * (sizeof *k + sizeof *v) + nb * sizeof *pos;
+    k = em->ws ? cni_scratch_get(em->ws, bytes) : malloc(bytes);
+  }
   if (k == NULL) return cni_err_set(err, CNI_ENOMEM, "rank: out of memory");
   v = (uint32_t *)(void *)(k + nv + maxc + 1);
   pos = v + nv + maxc + 1;
@@ -419,7 +425,7 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
     if (c > 1 && more) msd_inplace(k + off, v + off, k + nv, v + nv, c);
     emit_bucket(k + off, v + off, c, off, em);
   }
-  free(k);
+  if (em->ws == NULL) free(k);
   return CNI_OK;
 }
 
@@ -569,6 +575,11 @@ int cni_sort_values(const double *x, size_t n, double *sorted_,
 
 int cni_rank(const double *x, size_t n, int descending, cni_ties ties,
              double *out_, size_t *n_valid_, cni_err *err) {
+  return cni_rank_ws(x, n, descending, ties, NULL, 0, out_, n_valid_, NULL, err);
+}
+
+static int rank_plain(const double *x, size_t n, int descending, cni_ties ties,
+                      double *out_, size_t *n_valid_, cni_scratch *ws, cni_err *err) {
   csort cs;
   size_t nv, i;
   int rc;
@@ -579,7 +590,7 @@ int cni_rank(const double *x, size_t n, int descending, cni_ties ties,
   if (x == NULL || out_ == NULL)
     return cni_err_set(err, CNI_EARG, "rank: NULL array");
   if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
-    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0, NULL};
+    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0, NULL, ws};
     return fused_rank(x, n, descending, &em, n_valid_ ? n_valid_ : &nv, err);
   }
   if (ties == CNI_TIES_FIRST) { /* fast path: ranks written by the sort */
@@ -606,8 +617,16 @@ int cni_rank(const double *x, size_t n, int descending, cni_ties ties,
 int cni_rank_map(const double *x, size_t n, int descending, cni_ties ties,
                  const double *map, size_t nmap, double *out_, size_t *n_valid_,
                  cni_err *err) {
+  if (map == NULL && n > 0) return cni_err_set(err, CNI_EARG, "rank: NULL array");
+  return cni_rank_ws(x, n, descending, ties, map, nmap, out_, n_valid_, NULL, err);
+}
+
+int cni_rank_ws(const double *x, size_t n, int descending, cni_ties ties,
+                const double *map, size_t nmap, double *out_, size_t *n_valid_,
+                cni_scratch *ws, cni_err *err) {
   size_t nv = 0, i;
   int rc;
+  if (map == NULL) return rank_plain(x, n, descending, ties, out_, n_valid_, ws, err);
   if (n_valid_) *n_valid_ = 0;
   if ((int)ties < (int)CNI_TIES_MIN || (int)ties > (int)CNI_TIES_DENSE)
     return cni_err_set(err, CNI_EARG, "rank: map needs integer ranks (ties first, min, max or dense)");
@@ -618,10 +637,10 @@ int cni_rank_map(const double *x, size_t n, int descending, cni_ties ties,
   if (nmap < nv)
     return cni_err_set(err, CNI_EARG, "rank: map has %zu values, fewer than the %zu ranks", nmap, nv);
   if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
-    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0, map};
+    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0, map, ws};
     return fused_rank(x, n, descending, &em, n_valid_ ? n_valid_ : &nv, err);
   }
-  rc = cni_rank(x, n, descending, ties, out_, n_valid_, err);
+  rc = rank_plain(x, n, descending, ties, out_, n_valid_, ws, err);
   if (rc != CNI_OK) return rc;
   for (i = 0; i < n; i++)
     if (out_[i] == out_[i]) out_[i] = map[(size_t)out_[i] - 1];
@@ -1089,6 +1108,12 @@ int cni_normal_scores(const double *x, size_t n, cni_nscore kind,
 int cni_normal_scores_tab(const double *x, size_t n, cni_nscore kind,
                           const double *tab, size_t nvalid_tab, double *out_,
                           cni_err *err) {
+  return cni_normal_scores_ws(x, n, kind, tab, nvalid_tab, out_, NULL, err);
+}
+
+int cni_normal_scores_ws(const double *x, size_t n, cni_nscore kind,
+                         const double *tab, size_t nvalid_tab, double *out_,
+                         cni_scratch *ws, cni_err *err) {
   csort cs;
   size_t nv, s = 0, i;
   double dn;
@@ -1099,7 +1124,7 @@ int cni_normal_scores_tab(const double *x, size_t n, cni_nscore kind,
   if (x == NULL || out_ == NULL)
     return cni_err_set(err, CNI_EARG, "normal_scores: NULL array");
   if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
-    rank_emit em = {1, CNI_TIES_AVERAGE, kind, tab, nvalid_tab, 0.0, out_, 0, NULL};
+    rank_emit em = {1, CNI_TIES_AVERAGE, kind, tab, nvalid_tab, 0.0, out_, 0, NULL, ws};
     size_t nvv;
     return fused_rank(x, n, 0, &em, &nvv, err);
   }

@@ -68,6 +68,12 @@ int cni_rank_map(const double *x, size_t n, int descending, cni_ties ties,
                  const double *map, size_t nmap, double *out_, size_t *n_valid_,
                  cni_err *err);
 
+/* cni_rank (map == NULL) or cni_rank_map, with scratch memory reused
+** across calls (ws may be NULL). */
+int cni_rank_ws(const double *x, size_t n, int descending, cni_ties ties,
+                const double *map, size_t nmap, double *out_, size_t *n_valid_,
+                cni_scratch *ws, cni_err *err);
+
 /* dplyr::percent_rank: (min_rank - 1) / (n_valid - 1), ascending.
 ** NaN -> NaN; n_valid == 1 gives NaN (0/0), as dplyr. O(n). */
 int cni_percent_rank(const double *x, size_t n, double *out_, cni_err *err);
@@ -162,6 +168,11 @@ int cni_normal_scores_tab(const double *x, size_t n, cni_nscore kind,
                           const double *tab, size_t nvalid_tab, double *out_,
                           cni_err *err);
 /* tab_[j] = qnorm(p(j + 1)) for positions j < nvalid, p by kind. O(nvalid). */
+/* cni_normal_scores_tab with scratch memory reused across calls (ws may
+** be NULL). */
+int cni_normal_scores_ws(const double *x, size_t n, cni_nscore kind,
+                         const double *tab, size_t nvalid_tab, double *out_,
+                         cni_scratch *ws, cni_err *err);
 void cni_normal_scores_table(size_t nvalid, cni_nscore kind, double *tab_);
 
 /* Exponential transformation of ranks (SID/IMD), rank 1 = most deprived:

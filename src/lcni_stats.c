@@ -226,16 +226,17 @@ static int m_sd(lua_State *L) {
 
 /* Kernels for cni.rank_many / cni.normal_scores_many (parallel over columns) */
 typedef struct rank_params { int desc; cni_ties ties; const cni_column *map; } rank_params;
-static int rank_fn(const double *x, size_t n, double *out, const void *p, cni_err *e) {
+static int rank_fn(const double *x, size_t n, double *out, const void *p, cni_scratch *ws,
+                   cni_err *e) {
   const rank_params *rp = p;
-  if (rp->map != NULL)
-    return cni_rank_map(x, n, rp->desc, rp->ties, rp->map->num, rp->map->n, out, NULL, e);
-  return cni_rank(x, n, rp->desc, rp->ties, out, NULL, e);
+  return cni_rank_ws(x, n, rp->desc, rp->ties, rp->map ? rp->map->num : NULL,
+                     rp->map ? rp->map->n : 0, out, NULL, ws, e);
 }
 typedef struct nscore_params { cni_nscore kind; const double *tab; size_t ntab; } nscore_params;
-static int nscore_fn(const double *x, size_t n, double *out, const void *p, cni_err *e) {
+static int nscore_fn(const double *x, size_t n, double *out, const void *p, cni_scratch *ws,
+                     cni_err *e) {
   const nscore_params *np = p;
-  return cni_normal_scores_tab(x, n, np->kind, np->tab, np->ntab, out, e);
+  return cni_normal_scores_ws(x, n, np->kind, np->tab, np->ntab, out, ws, e);
 }
 
 /* Reads a list of numeric columns into arrays; pushes one new column per
