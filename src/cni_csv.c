@@ -415,7 +415,10 @@ static size_t fast_records(builder *b, const char *buf, size_t n, unsigned char 
   const char *fs[FAST_MAXF];
   size_t fl[FAST_MAXF], pos = 0;
   char d = (char)delim;
+  unsigned char stop[256];   /* the bytes that end an unquoted run */
   if (d == ' ' || d == '\t' || d == '"' || d == '\n' || d == '\r') return 0;
+  memset(stop, 0, sizeof stop);
+  stop[delim] = stop['\n'] = stop['\r'] = stop['"'] = 1;
   while (pos < n && !b->failed) {
     size_t p = pos, nf = 0, i;
     if (buf[p] == '\n' || buf[p] == '\r') { pos = p + 1; continue; }  /* blank line */
@@ -435,7 +438,7 @@ static size_t fast_records(builder *b, const char *buf, size_t n, unsigned char 
         if (p < n && buf[p] != '\n' && buf[p] != '\r') return pos;
       } else {
         size_t st = p;
-        while (p < n && buf[p] != d && buf[p] != '\n' && buf[p] != '\r' && buf[p] != '"') p++;
+        while (p < n && !stop[(unsigned char)buf[p]]) p++;
         if (p < n && buf[p] == '"') return pos;
         if (p > st && (buf[st] == ' ' || buf[st] == '\t' || buf[p - 1] == ' ' ||
                        buf[p - 1] == '\t'))

@@ -309,12 +309,28 @@ static const double pow10_tab[] = {
 };
 
 int cni_parse_double(const char *s, size_t len, double *out) {
-  /* fast path: a plain integer of 1..15 digits (ranks, deciles, counts) */
-  if (len > 0 && len <= 15) {
+  /* fast path: [-]ddd[.ddd] with at most 15 digits (counts, ranks, rates):
+  ** the digits are exact in a double, and so is the one division by a
+  ** power of ten below (the same arithmetic as the general path) */
+  if (len > 0 && len <= 17) {
     uint64_t v = 0;
-    size_t k = 0;
+    size_t k = 0, d0, nd, frac = 0;
+    int neg = s[0] == '-';
+    k = (size_t)neg;
+    d0 = k;
     while (k < len && (unsigned)(s[k] - '0') < 10u) v = v * 10 + (uint64_t)(s[k++] - '0');
-    if (k == len) { *out = (double)v; return 1; }
+    nd = k - d0;
+    if (k < len && s[k] == '.') {
+      size_t f0 = ++k;
+      while (k < len && (unsigned)(s[k] - '0') < 10u) v = v * 10 + (uint64_t)(s[k++] - '0');
+      frac = k - f0;
+    }
+    if (k == len && nd + frac > 0 && nd + frac <= 15) {
+      double x = (double)v;
+      if (frac) x /= pow10_tab[frac];
+      *out = neg ? -x : x;
+      return 1;
+    }
   }
   size_t i = 0, end = len;
   while (i < end && (s[i] == ' ' || s[i] == '\t')) i++;
