@@ -44,8 +44,12 @@ int cni_err_set(cni_err *e, int code, const char *fmt, ...)
 const char *cni_strerror(int code);
 
 /* Scratch memory reused across calls of a kernel (one per thread; see
-** cni_par_map): start with {NULL, 0}, release with cni_scratch_free. */
-typedef struct cni_scratch { void *p; size_t cap; } cni_scratch;
+** cni_par_map): start with {NULL, 0, 0}, release with cni_scratch_free. */
+typedef struct cni_scratch {
+  void *p;
+  size_t cap;
+  int hint;   /* kernel's note for the next call (the sorts: key span) */
+} cni_scratch;
 /* At least 'bytes' of scratch (contents not kept); NULL when out of memory. */
 void *cni_scratch_get(cni_scratch *ws, size_t bytes);
 void cni_scratch_free(cni_scratch *ws);

@@ -28,7 +28,7 @@ typedef struct job {
 
 static void *worker(void *arg) {
   job *j = arg;
-  cni_scratch ws = {NULL, 0};
+  cni_scratch ws = {NULL, 0, 0};
   for (size_t c = (size_t)j->tid; c < j->k; c += (size_t)j->nthreads)
     j->status[c] = j->f(j->x[c], j->n, j->out[c], j->params, &ws, &j->errs[c]);
   cni_scratch_free(&ws);

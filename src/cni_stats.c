@@ -350,6 +350,14 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
   uint32_t cnt[((size_t)1 << MSD_BITS) + 1], *pos, *v;
   size_t i, nv = 0, nb, b, maxc = 0;
   int h = 0, w, shift, more;
+  /* Span hint: columns sorted one after another on a thread are often alike
+  ** (same span). If the last one's span is known, the first pass also
+  ** counts the first digit at that guess; the guess is checked against the
+  ** span found, and the counting pass below is skipped when it was right. */
+  int hg = (em->ws != NULL && n > CACHE_SORT_MAX) ? em->ws->hint : 0, hist_ok = 0;
+  int sg = hg > MSD_BITS ? hg - MSD_BITS : 0;
+  uint64_t mg = ((uint64_t)1 << MSD_BITS) - 1;
+  memset(cnt, 0, sizeof cnt);
   {  /* four independent accumulators: no loop-carried chain per element */
     uint64_t o1 = 0, o2 = 0, o3 = 0, a1 = ~(uint64_t)0, a2 = a1, a3 = a1;
     size_t n4 = n & ~(size_t)3, nn = 0;
@@ -357,11 +365,19 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
       double x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
       if (x0 != x0 || x1 != x1 || x2 != x2 || x3 != x3) {   /* rare: NaNs */
         for (size_t j = i; j < i + 4; j++)
-          if (x[j] == x[j]) { uint64_t kk = fkey(x[j], flip); o |= kk; a &= kk; } else nn++;
+          if (x[j] == x[j]) {
+            uint64_t kk = fkey(x[j], flip);
+            o |= kk; a &= kk;
+            if (sg) cnt[(kk >> sg) & mg]++;
+          } else nn++;
         continue;
       }
       uint64_t k0 = fkey(x0, flip), k1 = fkey(x1, flip), k2 = fkey(x2, flip), k3 = fkey(x3, flip);
       o |= k0; a &= k0; o1 |= k1; a1 &= k1; o2 |= k2; a2 &= k2; o3 |= k3; a3 &= k3;
+      if (sg) {
+        cnt[(k0 >> sg) & mg]++; cnt[(k1 >> sg) & mg]++;
+        cnt[(k2 >> sg) & mg]++; cnt[(k3 >> sg) & mg]++;
+      }
     }
     for (; i < n; i++) {
       double xv = x[i];
@@ -369,6 +385,7 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
       uint64_t kk = fkey(xv, flip);
       o |= kk;
       a &= kk;
+      if (sg) cnt[(kk >> sg) & mg]++;
     }
     o |= o1 | o2 | o3;
     a &= a1 & a2 & a3;
@@ -383,15 +400,20 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
   shift = w ? h - w : 0;                       /* no shift by 64 when w = 0 */
   more = w ? shift > 0 : h > 0;                /* bits left to sort on */
   nb = (size_t)1 << w;
-  memset(cnt, 0, sizeof cnt);
-  if (w > 0) {
+  if (em->ws != NULL && n > CACHE_SORT_MAX) em->ws->hint = h;
+  hist_ok = sg > 0 && w == MSD_BITS && shift == sg;   /* the guess was right */
+  if (hist_ok) {
+    /* cnt holds the counts already */
+  } else if (w > 0) {
     uint64_t mask = (uint64_t)nb - 1;
+    memset(cnt, 0, sizeof cnt);
     for (i = 0; i < n; i++) {
       double xv = x[i];
       if (xv != xv) continue;
       cnt[(fkey(xv, flip) >> shift) & mask]++;
     }
   } else {
+    memset(cnt, 0, sizeof cnt);
     cnt[0] = (uint32_t)nv;
   }
   for (b = 0; b < nb; b++) if (cnt[b] > maxc) maxc = cnt[b];
