@@ -241,8 +241,8 @@ static int nscore_fn(const double *x, size_t n, double *out, const void *p, cni_
 
 /* Reads a list of numeric columns into arrays; pushes one new column per
 ** input into a result list (left on the stack). */
-static void many_prepare(lua_State *L, const char *fname, const double ***x_, double ***out_,
-                         size_t *k_, size_t *n_) {
+static void many_prepare(lua_State *L, const char *fname, int inplace, const double ***x_,
+                         double ***out_, size_t *k_, size_t *n_) {
   luaL_checktype(L, 1, LUA_TTABLE);
   size_t k = (size_t)luaL_len(L, 1), n = 0;
   const double **x = lua_newuserdatauv(L, (k ? k : 1) * sizeof *x, 0);
@@ -256,40 +256,57 @@ static void many_prepare(lua_State *L, const char *fname, const double ***x_, do
     if (j == 0) n = c->n;
     else if (c->n != n) lcni_raisef(L, "runtime", "%s: columns differ in length", fname);
     x[j] = c->num;
-    lua_pop(L, 1);
-    out[j] = newnum_raw(L, c->n);   /* every value written by the kernel */
+    if (inplace) {   /* the results overwrite the column: it must be its own */
+      if (c->refs > 1)
+        lcni_raisef(L, "usage", "%s: inplace: column %d is shared (part of a table, or "
+                    "taken from one); pass a copy, or leave inplace off", fname, (int)j + 1);
+      for (size_t i = 0; i < j; i++)
+        if (x[i] == c->num)
+          lcni_raisef(L, "usage", "%s: inplace: column %d is also column %d", fname,
+                      (int)j + 1, (int)i + 1);
+      out[j] = c->num;                /* the box on the stack goes to the list */
+    } else {
+      lua_pop(L, 1);
+      out[j] = newnum_raw(L, c->n);   /* every value written by the kernel */
+    }
     lua_rawseti(L, -2, (lua_Integer)j + 1);
   }
   *x_ = x; *out_ = out; *k_ = k; *n_ = n;
 }
 
-/* cni.rank_many({cols}, {desc =, ties =, threads = 0, map =}) -> {ranks} */
+/* cni.rank_many({cols}, {desc =, ties =, threads = 0, map =, inplace =}) -> {ranks} */
 static int l_rank_many(lua_State *L) {
   lua_settop(L, 2);
-  static const char *const allowed[] = {"desc", "ties", "threads", "map", NULL};
+  static const char *const allowed[] = {"desc", "ties", "threads", "map", "inplace", NULL};
   lcni_check_opts(L, optstable(L, 2), "rank_many", allowed);
   rank_params rp;
   rp.desc = lcni_optbool_field(L, 2, "desc", 0);
   rp.ties = (cni_ties)opt_enum(L, 2, "ties", "average", ties_names);
   rp.map = opt_map(L, 2, "rank_many", (int)rp.ties);
   int threads = lcni_optint_field(L, 2, "threads", 0);
+  int inplace = lcni_optbool_field(L, 2, "inplace", 0);
   const double **x; double **out; size_t k, n;
-  many_prepare(L, "rank_many", &x, &out, &k, &n);
+  many_prepare(L, "rank_many", inplace, &x, &out, &k, &n);
+  if (inplace && rp.map != NULL)
+    for (size_t j = 0; j < k; j++)
+      if (x[j] == rp.map->num)
+        lcni_raisef(L, "usage", "rank_many: inplace: column %d is also the map", (int)j + 1);
   cni_err e;
   check_status(L, cni_par_map(rank_fn, &rp, x, out, k, n, threads, &e), &e);
   return 1;
 }
 
-/* cni.normal_scores_many({cols}, {offset =, threads = 0}) -> {scores} */
+/* cni.normal_scores_many({cols}, {offset =, threads = 0, inplace =}) -> {scores} */
 static int l_nscores_many(lua_State *L) {
   lua_settop(L, 2);
-  static const char *const allowed[] = {"offset", "threads", NULL};
+  static const char *const allowed[] = {"offset", "threads", "inplace", NULL};
   static const char *const kinds[] = {"rankit", "blom", "vdw", NULL};
   lcni_check_opts(L, optstable(L, 2), "normal_scores_many", allowed);
   cni_nscore kind = (cni_nscore)opt_enum(L, 2, "offset", "rankit", kinds);
   int threads = lcni_optint_field(L, 2, "threads", 0);
+  int inplace = lcni_optbool_field(L, 2, "inplace", 0);
   const double **x; double **out; size_t k, n;
-  many_prepare(L, "normal_scores_many", &x, &out, &k, &n);
+  many_prepare(L, "normal_scores_many", inplace, &x, &out, &k, &n);
   int list = lua_gettop(L);
   /* one table of scores by position for the common count of non-missing
   ** values (the first column's), shared by every column with that count */

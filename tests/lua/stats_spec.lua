@@ -46,6 +46,27 @@ describe("rank", function()
               function() return x:rank{ties = "first", map = col{1, 2, 3, 4}} end)
   end)
 
+  it("rank_many / normal_scores_many with inplace = true overwrite the given columns", function()
+    local function fresh() return {col{3, 1, 2, NA}, col{10, 30, 20, 20}} end
+    local a = fresh()
+    local r = cni.rank_many(a, {ties = "min", inplace = true})
+    assert.equal(a[1], r[1]); assert.equal(a[2], r[2])          -- the same column objects
+    assert.same({3, 1, 2, "NA"}, vals(a[1]))                     -- ranks of 3, 1, 2
+    assert.same({1, 4, 2, 2}, vals(a[2]))                        -- 10 < 20 = 20 < 30
+    local b = fresh()
+    local z = cni.normal_scores_many(b, {inplace = true})
+    assert.same(vals(cni.normal_scores_many(fresh())[2]), vals(z[2]))
+    -- refused: a column shared with a table, a column given twice, the map itself
+    local t = cni.table{{"x", {1, 2, 3, 4}}}
+    H.cni_err("usage", "inplace: column 1 is shared", function()
+      return cni.normal_scores_many({t.x}, {inplace = true}) end)
+    local c = col{1, 2, 3, 4}
+    H.cni_err("usage", "inplace: column 2 is also column 1", function()
+      return cni.rank_many({c, c}, {inplace = true}) end)
+    H.cni_err("usage", "inplace: column 1 is also the map", function()
+      return cni.rank_many({c}, {ties = "first", map = c, inplace = true}) end)
+  end)
+
   it("map on a large column (sorted in buckets) equals looking the ranks up", function()
     -- 200,000 values with ties; the reference is plain Lua indexing
     local n, t = 200000, {}
