@@ -79,31 +79,33 @@ typedef struct rjob {
   cni_rows_fn f;
   void *ctx;
   size_t lo, hi;
+  int slice;
   int status;
   cni_err err;
 } rjob;
 
 static void *rworker(void *arg) {
   rjob *j = arg;
-  j->status = j->f(j->ctx, j->lo, j->hi, &j->err);
+  j->status = j->f(j->ctx, j->lo, j->hi, j->slice, &j->err);
   return NULL;
 }
 
 int cni_par_rows(cni_rows_fn f, void *ctx, size_t n, int nthreads, size_t min_rows,
                  cni_err *err) {
   if (nthreads <= 0) nthreads = cni_ncpu();
-  if (n < min_rows || n < (size_t)nthreads || nthreads == 1) return f(ctx, 0, n, err);
+  if (n < min_rows || n < (size_t)nthreads || nthreads == 1) return f(ctx, 0, n, 0, err);
   rjob *jobs = calloc((size_t)nthreads, sizeof *jobs);
   pthread_t *th = calloc((size_t)nthreads, sizeof *th);
   int *started = calloc((size_t)nthreads, sizeof *started);
   int rc = CNI_OK;
   if (!jobs || !th || !started) {
     free(jobs); free(th); free(started);
-    return f(ctx, 0, n, err);          /* no memory for threads: one slice */
+    return f(ctx, 0, n, 0, err);       /* no memory for threads: one slice */
   }
   for (int t = 0; t < nthreads; t++) {
     jobs[t].f = f;
     jobs[t].ctx = ctx;
+    jobs[t].slice = t;
     jobs[t].lo = n / (size_t)nthreads * (size_t)t;
     jobs[t].hi = t == nthreads - 1 ? n : n / (size_t)nthreads * (size_t)(t + 1);
   }

@@ -24,8 +24,9 @@ int cni_ncpu(void);
 int cni_par_map(cni_col_fn f, const void *params, const double *const *x, double *const *out_,
                 size_t k, size_t n, int nthreads, cni_err *err);
 
-/* A kernel over rows lo..hi-1 of something held in ctx. */
-typedef int (*cni_rows_fn)(void *ctx, size_t lo, size_t hi, cni_err *err);
+/* A kernel over rows lo..hi-1 of something held in ctx; slice is the
+** slice's index (0 .. threads-1), e.g. to pick per-thread scratch. */
+typedef int (*cni_rows_fn)(void *ctx, size_t lo, size_t hi, int slice, cni_err *err);
 
 /* Runs f over rows 0..n-1 split into contiguous slices, one per thread (up
 ** to nthreads, 0 = all processors; one slice if n < min_rows). For

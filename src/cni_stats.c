@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cni_par.h"
 #include "cni_stats.h"
 
 #define SIGN64 ((uint64_t)1 << 63)
@@ -301,6 +302,7 @@ typedef struct rank_emit {
   size_t groups;           /* tie groups so far (dense ranks) */
   const double *map;       /* if not NULL: out = map[rank - 1] (integer ranks) */
   cni_scratch *ws;         /* reused scratch, or NULL (malloc and free) */
+  int nthreads;            /* > 1: buckets sorted on that many threads */
 } rank_emit;
 
 static void emit_bucket(const uint64_t *k, const uint32_t *v, size_t c, size_t base,
@@ -344,11 +346,39 @@ static inline uint64_t fkey(double xv, uint64_t flip) {
   return u ^ flip;
 }
 
+/* Buckets of fused_rank on several threads (cni_par_rows over positions:
+** a thread sorts and emits the buckets that start in [lo, hi), with its
+** own scratch after the buckets). */
+#define PAR_SORT_MIN ((size_t)1 << 18)
+typedef struct bucket_job {
+  uint64_t *k;
+  uint32_t *v;
+  const uint32_t *cnt;
+  size_t nb, nv, maxc;
+  int more;
+  rank_emit *em;
+} bucket_job;
+
+static int bucket_rows(void *ctx, size_t lo, size_t hi, int slice, cni_err *err) {
+  const bucket_job *j = ctx;
+  size_t t = (size_t)slice, b;
+  (void)err;
+  for (b = 0; b < j->nb; b++) {
+    size_t off = j->cnt[b], c = j->cnt[b + 1] - j->cnt[b];
+    if (off < lo || off >= hi || c == 0) continue;
+    if (c > 1 && j->more)
+      msd_inplace(j->k + off, j->v + off, j->k + j->nv + t * (j->maxc + 1),
+                  j->v + j->nv + t * (j->maxc + 1), c);
+    emit_bucket(j->k + off, j->v + off, c, off, j->em);
+  }
+  return CNI_OK;
+}
+
 static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t *nvalid,
                       cni_err *err) {
   uint64_t flip = desc ? ~(uint64_t)0 : 0, o = 0, a = ~(uint64_t)0, d, *k;
   uint32_t cnt[((size_t)1 << MSD_BITS) + 1], *pos, *v;
-  size_t i, nv = 0, nb, b, maxc = 0;
+  size_t i, nv = 0, nb, b, maxc = 0, nthr;
   int h = 0, w, shift, more;
   /* Span hint: columns sorted one after another on a thread are often alike
   ** (same span). If the last one's span is known, the first pass also
@@ -417,14 +447,18 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
     cnt[0] = (uint32_t)nv;
   }
   for (b = 0; b < nb; b++) if (cnt[b] > maxc) maxc = cnt[b];
-  /* buckets (nv) + scratch for sorting the largest bucket in place */
+  /* buckets on several threads: not for dense ranks (a running count of
+  ** groups), nor for few buckets */
+  nthr = em->nthreads > 1 && nb > 1 && nv >= PAR_SORT_MIN &&
+         !(!em->nscore && em->ties == CNI_TIES_DENSE) ? em->nthreads : 1;
+  /* buckets (nv) + per thread, scratch for sorting the largest bucket */
   {
-    size_t bytes = (nv + maxc + 1) * (sizeof *k + sizeof *v) + nb * sizeof *pos;
+    size_t bytes = (nv + nthr * (maxc + 1)) * (sizeof *k + sizeof *v) + nb * sizeof *pos;
     k = em->ws ? cni_scratch_get(em->ws, bytes) : malloc(bytes);
   }
   if (k == NULL) return cni_err_set(err, CNI_ENOMEM, "rank: out of memory");
-  v = (uint32_t *)(void *)(k + nv + maxc + 1);
-  pos = v + nv + maxc + 1;
+  v = (uint32_t *)(void *)(k + nv + nthr * (maxc + 1));
+  pos = v + nv + nthr * (maxc + 1);
   {
     uint32_t sum = 0;
     for (b = 0; b < nb; b++) { uint32_t c = cnt[b]; cnt[b] = sum; pos[b] = sum; sum += c; }
@@ -440,6 +474,14 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
       k[dd] = kk;
       v[dd] = (uint32_t)i;
     }
+  }
+  if (nthr > 1) {
+    /* each thread takes the buckets that start in its slice of positions
+    ** 0..nv-1; a bucket's ranks depend only on its offset */
+    bucket_job bj = {k, v, cnt, nb, nv, maxc, more, em};
+    int rc = cni_par_rows(bucket_rows, &bj, nv, nthr, 0, err);
+    if (em->ws == NULL) free(k);
+    return rc;
   }
   for (b = 0; b < nb; b++) {
     size_t off = cnt[b], c = cnt[b + 1] - cnt[b];
@@ -601,7 +643,8 @@ int cni_rank(const double *x, size_t n, int descending, cni_ties ties,
 }
 
 static int rank_plain(const double *x, size_t n, int descending, cni_ties ties,
-                      double *out_, size_t *n_valid_, cni_scratch *ws, cni_err *err) {
+                      double *out_, size_t *n_valid_, cni_scratch *ws, int nthreads,
+                      cni_err *err) {
   csort cs;
   size_t nv, i;
   int rc;
@@ -612,7 +655,7 @@ static int rank_plain(const double *x, size_t n, int descending, cni_ties ties,
   if (x == NULL || out_ == NULL)
     return cni_err_set(err, CNI_EARG, "rank: NULL array");
   if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
-    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0, NULL, ws};
+    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0, NULL, ws, nthreads};
     return fused_rank(x, n, descending, &em, n_valid_ ? n_valid_ : &nv, err);
   }
   if (ties == CNI_TIES_FIRST) { /* fast path: ranks written by the sort */
@@ -643,12 +686,29 @@ int cni_rank_map(const double *x, size_t n, int descending, cni_ties ties,
   return cni_rank_ws(x, n, descending, ties, map, nmap, out_, n_valid_, NULL, err);
 }
 
+static int rank_impl(const double *x, size_t n, int descending, cni_ties ties,
+                     const double *map, size_t nmap, double *out_, size_t *n_valid_,
+                     cni_scratch *ws, int nthreads, cni_err *err);
+
 int cni_rank_ws(const double *x, size_t n, int descending, cni_ties ties,
                 const double *map, size_t nmap, double *out_, size_t *n_valid_,
                 cni_scratch *ws, cni_err *err) {
+  return rank_impl(x, n, descending, ties, map, nmap, out_, n_valid_, ws, 1, err);
+}
+
+int cni_rank_mt(const double *x, size_t n, int descending, cni_ties ties,
+                const double *map, size_t nmap, double *out_, size_t *n_valid_,
+                int nthreads, cni_err *err) {
+  if (nthreads <= 0) nthreads = cni_ncpu();
+  return rank_impl(x, n, descending, ties, map, nmap, out_, n_valid_, NULL, nthreads, err);
+}
+
+static int rank_impl(const double *x, size_t n, int descending, cni_ties ties,
+                     const double *map, size_t nmap, double *out_, size_t *n_valid_,
+                     cni_scratch *ws, int nthreads, cni_err *err) {
   size_t nv = 0, i;
   int rc;
-  if (map == NULL) return rank_plain(x, n, descending, ties, out_, n_valid_, ws, err);
+  if (map == NULL) return rank_plain(x, n, descending, ties, out_, n_valid_, ws, nthreads, err);
   if (n_valid_) *n_valid_ = 0;
   if ((int)ties < (int)CNI_TIES_MIN || (int)ties > (int)CNI_TIES_DENSE)
     return cni_err_set(err, CNI_EARG, "rank: map needs integer ranks (ties first, min, max or dense)");
@@ -659,10 +719,10 @@ int cni_rank_ws(const double *x, size_t n, int descending, cni_ties ties,
   if (nmap < nv)
     return cni_err_set(err, CNI_EARG, "rank: map has %zu values, fewer than the %zu ranks", nmap, nv);
   if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
-    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0, map, ws};
+    rank_emit em = {0, ties, CNI_NS_RANKIT, NULL, 0, 0.0, out_, 0, map, ws, nthreads};
     return fused_rank(x, n, descending, &em, n_valid_ ? n_valid_ : &nv, err);
   }
-  rc = rank_plain(x, n, descending, ties, out_, n_valid_, ws, err);
+  rc = rank_plain(x, n, descending, ties, out_, n_valid_, ws, nthreads, err);
   if (rc != CNI_OK) return rc;
   for (i = 0; i < n; i++)
     if (out_[i] == out_[i]) out_[i] = map[(size_t)out_[i] - 1];
@@ -1146,7 +1206,7 @@ int cni_normal_scores_ws(const double *x, size_t n, cni_nscore kind,
   if (x == NULL || out_ == NULL)
     return cni_err_set(err, CNI_EARG, "normal_scores: NULL array");
   if (n >= PARTIAL_MIN && n <= UINT32_MAX) {
-    rank_emit em = {1, CNI_TIES_AVERAGE, kind, tab, nvalid_tab, 0.0, out_, 0, NULL, ws};
+    rank_emit em = {1, CNI_TIES_AVERAGE, kind, tab, nvalid_tab, 0.0, out_, 0, NULL, ws, 1};
     size_t nvv;
     return fused_rank(x, n, 0, &em, &nvv, err);
   }

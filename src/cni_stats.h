@@ -74,6 +74,13 @@ int cni_rank_ws(const double *x, size_t n, int descending, cni_ties ties,
                 const double *map, size_t nmap, double *out_, size_t *n_valid_,
                 cni_scratch *ws, cni_err *err);
 
+/* cni_rank / cni_rank_map (map may be NULL) with the buckets of a large
+** array (2^18 values or more) sorted on up to nthreads threads (0 = all
+** processors): the same result at any number of threads. */
+int cni_rank_mt(const double *x, size_t n, int descending, cni_ties ties,
+                const double *map, size_t nmap, double *out_, size_t *n_valid_,
+                int nthreads, cni_err *err);
+
 /* dplyr::percent_rank: (min_rank - 1) / (n_valid - 1), ascending.
 ** NaN -> NaN; n_valid == 1 gives NaN (0/0), as dplyr. O(n). */
 int cni_percent_rank(const double *x, size_t n, double *out_, cni_err *err);

@@ -109,10 +109,9 @@ static int m_rank(lua_State *L) {
   const cni_column *map = opt_map(L, 2, "rank", ties);
   double *o = newnum(L, c->n);
   cni_err e;
-  if (map != NULL)
-    check_status(L, cni_rank_map(c->num, c->n, desc, (cni_ties)ties, map->num, map->n, o, NULL, &e), &e);
-  else
-    check_status(L, cni_rank(c->num, c->n, desc, (cni_ties)ties, o, NULL, &e), &e);
+  /* one column: its buckets are sorted on all cores (same result) */
+  check_status(L, cni_rank_mt(c->num, c->n, desc, (cni_ties)ties, map ? map->num : NULL,
+                              map ? map->n : 0, o, NULL, 0, &e), &e);
   return 1;
 }
 
@@ -383,7 +382,8 @@ static int m_normal_scores(lua_State *L) {
 
 /* Row slices of exp_transform (cni_par_rows). */
 typedef struct exp_ctx { const double *x; double N, c, up; double *out; } exp_ctx;
-static int exp_rows(void *ctx, size_t lo, size_t hi, cni_err *err) {
+static int exp_rows(void *ctx, size_t lo, size_t hi, int slice, cni_err *err) {
+  (void)slice;
   const exp_ctx *cx = ctx;
   return cni_exp_transform(cx->x + lo, hi - lo, cx->N, cx->c, cx->up, cx->out + lo, err);
 }
@@ -503,7 +503,8 @@ typedef struct combine_ctx {
   double *out;
 } combine_ctx;
 
-static int combine_rows(void *ctx, size_t lo, size_t hi, cni_err *err) {
+static int combine_rows(void *ctx, size_t lo, size_t hi, int slice, cni_err *err) {
+  (void)slice;
   const combine_ctx *cx = ctx;
   const double **p = malloc((cx->k ? cx->k : 1) * sizeof *p);
   int st;

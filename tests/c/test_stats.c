@@ -695,6 +695,24 @@ static void check_analytic(void) {
     cni_scratch_free(&ws);
     free(x); free(o1); free(o2);
   }
+  { /* buckets sorted on 2 and 3 threads: the same ranks as on one */
+    size_t N = 300000, j;
+    double *x = (double *)malloc(N * sizeof *x), *o1 = (double *)malloc(N * sizeof *o1);
+    double *o2 = (double *)malloc(N * sizeof *o2);
+    int ok = 1, dist, t, th;
+    for (dist = 0; dist <= 6; dist++) {
+      for (i = 0; i < N; i++) x[i] = ref_dist(dist, i, N);
+      for (t = 0; t <= (int)CNI_TIES_DENSE; t++)
+        for (th = 2; th <= 3; th++) {
+          cni_rank(x, N, dist & 1, (cni_ties)t, o1, NULL, NULL);
+          CHECK_EQ_INT(cni_rank_mt(x, N, dist & 1, (cni_ties)t, NULL, 0, o2, &j, th, NULL), CNI_OK);
+          for (i = 0; i < N; i++) if (!(o1[i] == o2[i] || (isnan(o1[i]) && isnan(o2[i])))) ok = 0;
+          if (!ok) { fprintf(stderr, "rank_mt: dist %d ties %d threads %d differ\n", dist, t, th); break; }
+        }
+    }
+    CHECK(ok);
+    free(x); free(o1); free(o2);
+  }
   { /* every sorting path (see check_rank_ref), all distributions */
     static const size_t sizes[] = {63, 64, 65, 100, 1000, 5000, 65536, 65537, 250000};
     int dist;
