@@ -78,6 +78,7 @@ typedef struct builder {
   int failed;
   int shared_hdr;        /* hdr and map belong to another builder */
   long rec0;             /* records before this segment (parallel halves) */
+  size_t cap_hint;       /* expected rows (line count): first column size */
 } builder;
 
 static int fail(builder *b, int code, long row, long col, const char *fmt, ...)
@@ -150,7 +151,7 @@ oom:
 /* Allocates storage for a column's chosen type, filling rows [0, row) as
 ** missing. */
 static int set_state(builder *b, colbuild *c, int st, size_t row) {
-  size_t cap = c->cap ? c->cap : 1024;
+  size_t cap = c->cap ? c->cap : (b->cap_hint ? b->cap_hint : 1024);
   while (cap < row + 1) cap *= 2;
   c->state = st;
   c->cap = cap;
@@ -167,6 +168,7 @@ static int set_state(builder *b, colbuild *c, int st, size_t row) {
     if (!c->code) goto oom;
     if (!c->dict) c->dict = cni_strdict_new();
     if (!c->dict) goto oom;
+    if (b->cap_hint && !cni_strdict_reserve(c->dict, b->cap_hint)) goto oom;
     for (size_t i = 0; i < row; i++) c->code[i] = CNI_NA_CODE;
   }
   return 1;
@@ -461,6 +463,15 @@ static size_t fast_records(builder *b, const char *buf, size_t n, unsigned char 
   return pos;
 }
 
+/* Lines in buf (LF count, plus one for a last line without LF): an upper
+** bound on its records, used to size the columns once. */
+static size_t count_lines(const char *buf, size_t len) {
+  size_t n = 0;
+  const char *p = buf, *end = buf + len;
+  while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) { n++; p++; }
+  return n + 1;
+}
+
 /* One pass over a source: a FILE* or a memory buffer. */
 static int run_pass(builder *b, FILE *f, const char *mem, size_t memlen) {
   struct csv_parser p;
@@ -477,6 +488,7 @@ static int run_pass(builder *b, FILE *f, const char *mem, size_t memlen) {
     if (!buf) { csv_free(&p); return fail(b, CNI_ENOMEM, 0, 0, "out of memory"); }
   }
   size_t off = 0;
+  if (!f && !b->o->header_only && b->pass == 1) b->cap_hint = count_lines(mem, memlen);
   if (!f && !b->o->libcsv_only && !b->o->header_only) {
     size_t bom = memlen >= 3 && (unsigned char)mem[0] == 0xEF &&
                  (unsigned char)mem[1] == 0xBB && (unsigned char)mem[2] == 0xBF ? 3 : 0;
@@ -751,6 +763,10 @@ static cni_table *read_parallel(const char *buf, size_t len, const char *name,
     builder_free(&h);
     return NULL;
   }
+  /* columns sized once: the first half's for the whole file (the second
+  ** half is appended to it), the second half's for its own lines */
+  b2.cap_hint = count_lines(buf + split, len - split);
+  b1.cap_hint = count_lines(buf + hend, split - hend) + b2.cap_hint;
   segjob j1 = {&b1, buf + hend, split - hend, 0}, j2 = {&b2, buf + split, len - split, 0};
   pthread_t th;
   int threaded = pthread_create(&th, NULL, segment_thread, &j2) == 0;

@@ -78,19 +78,42 @@ static size_t dict_probe(const cni_strdict *d, const char *s, size_t len,
   }
 }
 
-static int dict_grow(cni_strdict *d) {
-  size_t ns = d->nslots * 2;
+/* Rehash into ns slots (a power of two). The slot of a string depends on
+** the low bits of its hash only, which the stored 32-bit hash keeps (for
+** tables of up to 2^32 slots). */
+static int dict_rehash(cni_strdict *d, size_t ns) {
   uint32_t *slots = calloc(ns, sizeof *slots);
   if (slots == NULL) return 0;
   for (size_t c = 0; c < d->n; c++) {
-    size_t i = (size_t)hash_bytes(d->str[c], d->len[c]) & (ns - 1);
-    d->hash[c] = (uint32_t)hash_bytes(d->str[c], d->len[c]);
+    size_t i = (size_t)d->hash[c] & (ns - 1);
     while (slots[i] != 0) i = (i + 1) & (ns - 1);
     slots[i] = (uint32_t)(c + 1);
   }
   free(d->slots);
   d->slots = slots;
   d->nslots = ns;
+  return 1;
+}
+
+static int dict_grow(cni_strdict *d) { return dict_rehash(d, d->nslots * 2); }
+
+int cni_strdict_reserve(cni_strdict *d, size_t n) {
+  size_t ns = d->nslots;
+  if (n > (size_t)UINT32_MAX - 1) return 0;
+  while (ns < 2 * n) ns *= 2;
+  if (ns != d->nslots && !dict_rehash(d, ns)) return 0;
+  if (n > d->cap) {
+    char **nstr = realloc(d->str, n * sizeof *nstr);
+    if (nstr == NULL) return 0;
+    d->str = nstr;
+    size_t *nl = realloc(d->len, n * sizeof *nl);
+    if (nl == NULL) return 0;
+    d->len = nl;
+    uint32_t *nh = realloc(d->hash, n * sizeof *nh);
+    if (nh == NULL) return 0;
+    d->hash = nh;
+    d->cap = n;
+  }
   return 1;
 }
 

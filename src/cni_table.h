@@ -54,6 +54,8 @@ void cni_strdict_ref(cni_strdict *d);
 void cni_strdict_unref(cni_strdict *d);
 /* Interns s[0..len): returns its code, or CNI_NA_CODE on out of memory. */
 uint32_t cni_strdict_intern(cni_strdict *d, const char *s, size_t len);
+/* Room for n strings without growing (a hint; 0 when out of memory). */
+int cni_strdict_reserve(cni_strdict *d, size_t n);
 /* Finds s; returns its code or CNI_NA_CODE. */
 uint32_t cni_strdict_find(const cni_strdict *d, const char *s, size_t len);
 /* String of row i of a string column, NULL if missing. */
