@@ -374,12 +374,55 @@ static int bucket_rows(void *ctx, size_t lo, size_t hi, int slice, cni_err *err)
   return CNI_OK;
 }
 
+/* Row slices of fused_rank's counting and scattering passes. */
+typedef struct scatter_job {
+  const double *x;
+  size_t n;
+  uint64_t flip;
+  int shift;
+  uint64_t mask;
+  size_t nb;
+  uint32_t *sl;       /* per slice: counts (hist_rows), then positions */
+  uint64_t *k;
+  uint32_t *v;
+  void *unused;
+  double *out;
+} scatter_job;
+
+static int hist_rows(void *ctx, size_t lo, size_t hi, int slice, cni_err *err) {
+  const scatter_job *j = ctx;
+  uint32_t *c = j->sl + (size_t)slice * j->nb;
+  (void)err;
+  for (size_t i = lo; i < hi; i++) {
+    double xv = j->x[i];
+    if (xv != xv) continue;
+    c[(fkey(xv, j->flip) >> j->shift) & j->mask]++;
+  }
+  return CNI_OK;
+}
+
+static int scatter_rows(void *ctx, size_t lo, size_t hi, int slice, cni_err *err) {
+  const scatter_job *j = ctx;
+  uint32_t *pos = j->sl + (size_t)slice * j->nb;
+  (void)err;
+  for (size_t i = lo; i < hi; i++) {
+    double xv = j->x[i];
+    if (xv != xv) { j->out[i] = NAN; continue; }
+    uint64_t kk = fkey(xv, j->flip);
+    uint32_t dd = pos[(kk >> j->shift) & j->mask]++;
+    j->k[dd] = kk;
+    j->v[dd] = (uint32_t)i;
+  }
+  return CNI_OK;
+}
+
 static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t *nvalid,
                       cni_err *err) {
   uint64_t flip = desc ? ~(uint64_t)0 : 0, o = 0, a = ~(uint64_t)0, d, *k;
   uint32_t cnt[((size_t)1 << MSD_BITS) + 1], *pos, *v;
   size_t i, nv = 0, nb, b, maxc = 0, nthr;
-  int h = 0, w, shift, more;
+  uint32_t *sl = NULL;
+  int h = 0, w, shift, more, pth;
   /* Span hint: columns sorted one after another on a thread are often alike
   ** (same span). If the last one's span is known, the first pass also
   ** counts the first digit at that guess; the guess is checked against the
@@ -432,7 +475,19 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
   nb = (size_t)1 << w;
   if (em->ws != NULL && n > CACHE_SORT_MAX) em->ws->hint = h;
   hist_ok = sg > 0 && w == MSD_BITS && shift == sg;   /* the guess was right */
-  if (hist_ok) {
+  /* the counting and scattering passes of a large array on several threads
+  ** (row slices; slice t's keys go after slice t-1's within each bucket,
+  ** so the scatter stays stable) */
+  pth = em->nthreads > 1 && w > 0 && n >= PAR_SORT_MIN ? em->nthreads : 1;
+  if (pth > 1) {
+    sl = calloc((size_t)pth * nb, sizeof *sl);
+    if (sl == NULL) return cni_err_set(err, CNI_ENOMEM, "rank: out of memory");
+    scatter_job sj = {x, n, flip, shift, (uint64_t)nb - 1, nb, sl, NULL, NULL, NULL, em->out};
+    cni_par_rows(hist_rows, &sj, n, pth, 0, err);
+    memset(cnt, 0, sizeof cnt);
+    for (int t = 0; t < pth; t++)
+      for (b = 0; b < nb; b++) cnt[b] += sl[(size_t)t * nb + b];
+  } else if (hist_ok) {
     /* cnt holds the counts already */
   } else if (w > 0) {
     uint64_t mask = (uint64_t)nb - 1;
@@ -464,7 +519,20 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
     for (b = 0; b < nb; b++) { uint32_t c = cnt[b]; cnt[b] = sum; pos[b] = sum; sum += c; }
     cnt[nb] = sum;
   }
-  {
+  if (pth > 1) {
+    /* slice t starts, in bucket b, after the keys of slices 0..t-1 */
+    for (b = 0; b < nb; b++) {
+      uint32_t at = cnt[b];
+      for (int t = 0; t < pth; t++) {
+        uint32_t c = sl[(size_t)t * nb + b];
+        sl[(size_t)t * nb + b] = at;
+        at += c;
+      }
+    }
+    scatter_job sj = {x, n, flip, shift, (uint64_t)nb - 1, nb, sl, k, v, NULL, em->out};
+    cni_par_rows(scatter_rows, &sj, n, pth, 0, err);
+    free(sl);
+  } else {
     uint64_t mask = (uint64_t)nb - 1;
     for (i = 0; i < n; i++) {
       double xv = x[i];
