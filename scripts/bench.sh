@@ -24,7 +24,7 @@ case $what in
       -n "R read.csv" "Rscript $b/csv_load.R $f"
     ;;
   peers)
-    BENCH_EXT_CMD="$CNI_ROOT/scripts/bench/ext.sh" PYTHON=$py "$CNI_SHARED/bench/run-peers.sh" "$@"
+    BENCH_EXT_CMD="$CNI_ROOT/build/cnilua $CNI_ROOT/scripts/bench/ext.lua" PYTHON=$py "$CNI_SHARED/bench/run-peers.sh" "$@"
     ;;
   product)
     # the product-level targets: a variant run on the real wards, five
