@@ -175,13 +175,16 @@ static int key_span(const uint64_t *k, size_t n) {
   return h;
 }
 
-static void cache_sort(uint64_t *ak, uint32_t *av, uint64_t *bk, uint32_t *bv, size_t n) {
+static void cache_sort(uint64_t *ak, uint32_t *av, uint64_t *bk, uint32_t *bv, size_t n,
+                       int hmax) {
   uint32_t c0[1 << 11], c1[1 << 11], s0 = 0, s1 = 0;
   size_t i, r, n0, n1;
   int h, sh, lg = 0, bits, b0, b1;
   uint64_t m0, m1;
   if (n <= INS_MAX) { ins_kv32(ak, av, n); return; }
-  h = key_span(ak, n);
+  /* hmax > 0: the keys are known to agree above bit hmax (a bucket of a
+  ** split on the bits above), which saves the pass finding the span */
+  h = hmax > 0 ? hmax : key_span(ak, n);
   if (h == 0) return;                              /* all equal */
   while (((size_t)2 << lg) <= n) lg++;
   bits = lg + 6 < 22 ? lg + 6 : 22;                /* few keys share a digit */
@@ -218,17 +221,18 @@ static void cache_sort(uint64_t *ak, uint32_t *av, uint64_t *bk, uint32_t *bv, s
   for (i = 0; i < n; i = r) {                      /* runs equal in the digits */
     uint64_t top = ak[i] >> sh;
     for (r = i + 1; r < n && (ak[r] >> sh) == top; r++) {}
-    if (r - i > INS_MAX) cache_sort(ak + i, av + i, bk + i, bv + i, r - i);
+    if (r - i > INS_MAX) cache_sort(ak + i, av + i, bk + i, bv + i, r - i, 0);
     else if (r - i > 1) ins_kv32(ak + i, av + i, r - i);
   }
 }
 
-static void msd_inplace(uint64_t *ak, uint32_t *av, uint64_t *bk, uint32_t *bv, size_t n) {
+static void msd_inplace(uint64_t *ak, uint32_t *av, uint64_t *bk, uint32_t *bv, size_t n,
+                        int hmax) {
   uint32_t cnt[((size_t)1 << MSD_BITS) + 1], pos[(size_t)1 << MSD_BITS], sum = 0;
   size_t nb, b, i;
   uint64_t mask;
   int h, w, shift;
-  if (n <= CACHE_SORT_MAX) { cache_sort(ak, av, bk, bv, n); return; }
+  if (n <= CACHE_SORT_MAX) { cache_sort(ak, av, bk, bv, n, hmax); return; }
   h = key_span(ak, n);
   if (h == 0) return;
   w = h < MSD_BITS ? h : MSD_BITS;
@@ -249,7 +253,7 @@ static void msd_inplace(uint64_t *ak, uint32_t *av, uint64_t *bk, uint32_t *bv, 
   memcpy(av, bv, n * sizeof *av);
   for (b = 0; b < nb; b++) {
     size_t o = cnt[b], c = cnt[b + 1] - cnt[b];
-    if (c > 1 && shift > 0) msd_inplace(ak + o, av + o, bk + o, bv + o, c);
+    if (c > 1 && shift > 0) msd_inplace(ak + o, av + o, bk + o, bv + o, c, shift);
   }
 }
 
@@ -275,7 +279,7 @@ static size_t msd_run(const double *x, size_t n, int desc, uint64_t *k, uint32_t
     nv++;
   }
   for (i = 0; i < nn; i++) { k[nv + i] = UINT64_MAX; v[nv + i] = nanv[i]; }
-  msd_inplace(k, v, k + n, v + n, nv);
+  msd_inplace(k, v, k + n, v + n, nv, 0);
   if (rk != NULL)
     for (i = 0; i < n; i++) rk[v[i]] = i < nv ? (double)(i + 1) : NAN;
   return nn;
@@ -356,6 +360,7 @@ typedef struct bucket_job {
   const uint32_t *cnt;
   size_t nb, nv, maxc;
   int more;
+  int hmax;           /* the buckets' keys agree above this bit (0: unknown) */
   rank_emit *em;
 } bucket_job;
 
@@ -368,7 +373,7 @@ static int bucket_rows(void *ctx, size_t lo, size_t hi, int slice, cni_err *err)
     if (off < lo || off >= hi || c == 0) continue;
     if (c > 1 && j->more)
       msd_inplace(j->k + off, j->v + off, j->k + j->nv + t * (j->maxc + 1),
-                  j->v + j->nv + t * (j->maxc + 1), c);
+                  j->v + j->nv + t * (j->maxc + 1), c, j->hmax);
     emit_bucket(j->k + off, j->v + off, c, off, j->em);
   }
   return CNI_OK;
@@ -546,7 +551,7 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
   if (nthr > 1) {
     /* each thread takes the buckets that start in its slice of positions
     ** 0..nv-1; a bucket's ranks depend only on its offset */
-    bucket_job bj = {k, v, cnt, nb, nv, maxc, more, em};
+    bucket_job bj = {k, v, cnt, nb, nv, maxc, more, w ? shift : 0, em};
     int rc = cni_par_rows(bucket_rows, &bj, nv, nthr, 0, err);
     if (em->ws == NULL) free(k);
     return rc;
@@ -554,7 +559,7 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
   for (b = 0; b < nb; b++) {
     size_t off = cnt[b], c = cnt[b + 1] - cnt[b];
     if (c == 0) continue;
-    if (c > 1 && more) msd_inplace(k + off, v + off, k + nv, v + nv, c);
+    if (c > 1 && more) msd_inplace(k + off, v + off, k + nv, v + nv, c, w ? shift : 0);
     emit_bucket(k + off, v + off, c, off, em);
   }
   if (em->ws == NULL) free(k);
