@@ -1416,19 +1416,23 @@ int cni_combine(const double *const *cols, size_t ncol, size_t n,
     /* Fast path, same arithmetic as below: each row sums w_j * x_j in
     ** column order starting from 0.0; a missing term makes the sum NaN by
     ** IEEE arithmetic (NaN + anything is NaN), which is the propagate rule.
-    ** Rows are done in blocks so that the partial sums stay in cache. */
-    double wsum = 0.0;
+    ** Rows are done in blocks so that the partial sums stay in cache.
+    ** The sums of a block are kept in acc and written at the end, so out_
+    ** may be one of the columns (in place). */
+    double wsum = 0.0, acc[1024];
     for (j = 0; j < ncol; j++) wsum += w ? w[j] : 1.0;
-    for (size_t b0 = 0; b0 < n; b0 += 2048) {
-      size_t b1 = n - b0 < 2048 ? n : b0 + 2048;
-      for (i = b0; i < b1; i++) out_[i] = 0.0;
+    for (size_t b0 = 0; b0 < n; b0 += 1024) {
+      size_t m = n - b0 < 1024 ? n - b0 : 1024;
+      for (i = 0; i < m; i++) acc[i] = 0.0;
       for (j = 0; j < ncol; j++) {
-        const double *c = cols[j];
+        const double *c = cols[j] + b0;
         double wj = w ? w[j] : 1.0;
-        for (i = b0; i < b1; i++) out_[i] += wj * c[i];
+        for (i = 0; i < m; i++) acc[i] += wj * c[i];
       }
       if (kind == CNI_COMB_WMEAN)
-        for (i = b0; i < b1; i++) out_[i] = wsum != 0 ? out_[i] / wsum : NAN;
+        for (i = 0; i < m; i++) out_[b0 + i] = wsum != 0 ? acc[i] / wsum : NAN;
+      else
+        memcpy(out_ + b0, acc, m * sizeof *acc);
     }
     return CNI_OK;
   }

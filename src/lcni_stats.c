@@ -519,7 +519,7 @@ static int combine_rows(void *ctx, size_t lo, size_t hi, int slice, cni_err *err
 ** threshold = 0}) */
 static int l_combine(lua_State *L) {
   lua_settop(L, 2);
-  static const char *const allowed[] = {"how", "weights", "na", "threshold", NULL};
+  static const char *const allowed[] = {"how", "weights", "na", "threshold", "inplace", NULL};
   static const char *const hows[] = {"wsum", "wmean", "geomean", "harmean", "min", "max",
                                      "count_above", NULL};
   static const char *const nas[] = {"propagate", "skip", "error", NULL};
@@ -529,7 +529,17 @@ static int l_combine(lua_State *L) {
   int how = opt_enum(L, 2, "how", "wsum", hows);
   int na = opt_enum(L, 2, "na", "propagate", nas);
   double thr = lcni_optnum_field(L, 2, "threshold", 0);
+  int inplace = lcni_optbool_field(L, 2, "inplace", 0);
+  cni_column *first = NULL;
   double *w = NULL;
+  if (inplace) {   /* the result overwrites the first column: its own */
+    lua_rawgeti(L, 1, 1);
+    first = lcni_tocolumn(L, -1);
+    lua_pop(L, 1);   /* still referenced by the list */
+    if (first->refs > 1)
+      lcni_raisef(L, "usage", "combine: inplace: column 1 is shared (part of a table, or "
+                  "taken from one); pass a copy, or leave inplace off");
+  }
   if (lua_istable(L, 2)) {
     lua_getfield(L, 2, "weights");
     if (!lua_isnil(L, -1)) {
@@ -551,11 +561,17 @@ static int l_combine(lua_State *L) {
     /* row-wise and error-free: rows split over the cores, each slice
     ** writing (and first touching) its own part of the result */
     combine_ctx cx = {cols, k, w, (cni_combine_kind)how, thr, (cni_na_policy)na, NULL};
-    cx.out = newnum_raw(L, n);
+    if (inplace) { lua_rawgeti(L, 1, 1); cx.out = first->num; }   /* row blocks: safe */
+    else cx.out = newnum_raw(L, n);
     st = cni_par_rows(combine_rows, &cx, n, 0, PAR_ROWS, &e);
   } else {
     double *o = newnum(L, n);
     st = cni_combine(cols, k, n, w, (cni_combine_kind)how, thr, (cni_na_policy)na, o, &e);
+    if (inplace && st == CNI_OK) {   /* copied over the first column */
+      memcpy(first->num, o, n * sizeof *o);
+      lua_pop(L, 1);
+      lua_rawgeti(L, 1, 1);
+    }
   }
   if (st == CNI_EPARSE)
     return lcni_raisef(L, "data", "combine: missing value in row %d of column %d (na = \"error\")",

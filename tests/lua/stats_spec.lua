@@ -326,6 +326,27 @@ end)
 describe("combine", function()
   local a, b, c = col{1, 2, NA}, col{3, NA, NA}, col{2, 2, 2}
 
+  it("inplace = true writes the result over the first column", function()
+    for _, n in ipairs{5, 200000} do
+      local function cols()
+        local u, v = {}, {}
+        for i = 1, n do u[i] = i % 7; v[i] = (i % 11 == 0) and NA or i / 3 end
+        return {col(u), col(v)}
+      end
+      for _, opts in ipairs{{how = "wmean", weights = {1, 3}}, {how = "max", na = "skip"}} do
+        local want = vals(cni.combine(cols(), opts))
+        local c = cols()
+        opts.inplace = true
+        local got = cni.combine(c, opts)
+        assert.equal(c[1], got)
+        assert.same(want, vals(c[1]))
+      end
+    end
+    local t = cni.table{{"x", {1, 2}}}
+    H.cni_err("usage", "combine: inplace: column 1 is shared", function()
+      return cni.combine({t.x, col{1, 2}}, {inplace = true}) end)
+  end)
+
   it("large columns (rows split over the cores) sum each row left to right", function()
     -- 300,000 rows (above the 2^17 rows where rows are split over threads);
     -- reference: the same sums in plain Lua, in column order
