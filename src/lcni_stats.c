@@ -291,7 +291,11 @@ static int l_rank_many(lua_State *L) {
       if (x[j] == rp.map->num)
         lcni_raisef(L, "usage", "rank_many: inplace: column %d is also the map", (int)j + 1);
   cni_err e;
-  check_status(L, cni_par_map(rank_fn, &rp, x, out, k, n, threads, &e), &e);
+  if (k == 1)   /* one column: its buckets are sorted on all the threads instead */
+    check_status(L, cni_rank_mt(x[0], n, rp.desc, rp.ties, rp.map ? rp.map->num : NULL,
+                                rp.map ? rp.map->n : 0, out[0], NULL, threads, &e), &e);
+  else
+    check_status(L, cni_par_map(rank_fn, &rp, x, out, k, n, threads, &e), &e);
   return 1;
 }
 
