@@ -173,14 +173,32 @@ static void fix_decimal_point(char *buf) {
   }
 }
 
+/* The decimal digits of v, exactly 'width' of them (leading zeros kept),
+** into out[0..width), two at a time. */
+static void put_digits(char *out, uint64_t v, int width) {
+  static const char d2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+  int i = width;
+  while (i >= 2) {
+    uint64_t q = v / 100;
+    unsigned r = (unsigned)(v - q * 100);
+    out[--i] = d2[2 * r + 1];
+    out[--i] = d2[2 * r];
+    v = q;
+  }
+  if (i == 1) out[0] = (char)('0' + v % 10);
+}
+
 static size_t fmt_int(char *buf, double x) {
-  char tmp[32];
-  size_t n = 0, k = 0;
-  int neg = x < 0;
-  unsigned long long v = (unsigned long long)(neg ? -x : x);
-  do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+  size_t k = 0;
+  int neg = x < 0, nd = 1;
+  unsigned long long v = (unsigned long long)(neg ? -x : x), t = v;
+  while (t >= 10) { t /= 10; nd++; }
   if (neg) buf[k++] = '-';
-  while (n) buf[k++] = tmp[--n];
+  put_digits(buf + k, v, nd);
+  k += (size_t)nd;
   buf[k] = '\0';
   return k;
 }
@@ -198,6 +216,12 @@ static size_t fmt_g_fast(char *buf, double x, int P) {
     100000000000ULL, 1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
     1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
     1000000000000000000ULL, 10000000000000000000ULL};
+  static const uint64_t p5[28] = {1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL,
+    78125ULL, 390625ULL, 1953125ULL, 9765625ULL, 48828125ULL, 244140625ULL,
+    1220703125ULL, 6103515625ULL, 30517578125ULL, 152587890625ULL, 762939453125ULL,
+    3814697265625ULL, 19073486328125ULL, 95367431640625ULL, 476837158203125ULL,
+    2384185791015625ULL, 11920928955078125ULL, 59604644775390625ULL,
+    298023223876953125ULL, 1490116119384765625ULL, 7450580596923828125ULL};
   int E, neg = x < 0;
   double f = frexp(neg ? -x : x, &E);      /* |x| = f 2^E, f in [0.5, 1) */
   uint64_t m = (uint64_t)ldexp(f, 53);      /* exact */
@@ -207,8 +231,7 @@ static size_t fmt_g_fast(char *buf, double x, int P) {
   for (int attempt = 0; attempt < 3; attempt++) {
     int s = P - 1 - X;
     if (s < 0 || s > 27) return 0;
-    u128 v = (u128)m;
-    for (int i = 0; i < s; i++) v *= 5;   /* m 5^s < 2^53 5^27 < 2^116 */
+    u128 v = (u128)m * p5[s];              /* m 5^s < 2^53 5^27 < 2^116 */
     int sh = s + e;
     if (sh >= 0) {
       if (sh > 10) return 0;
@@ -232,7 +255,7 @@ static size_t fmt_g_fast(char *buf, double x, int P) {
   }
   if (D == 0) return 0;
   char dig[20];
-  for (int i = P - 1; i >= 0; i--) { dig[i] = (char)('0' + D % 10); D /= 10; }
+  put_digits(dig, D, P);
   int nd = P;
   while (nd > 1 && dig[nd - 1] == '0') nd--;  /* significant digits kept */
   size_t k = 0;
