@@ -411,7 +411,6 @@ typedef struct scatter_job {
   uint32_t *sl;       /* per slice: counts (hist_rows), then positions */
   uint64_t *k;
   uint32_t *v;
-  void *unused;
   double *out;
 } scatter_job;
 
@@ -508,7 +507,7 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
   if (pth > 1) {
     sl = calloc((size_t)pth * nb, sizeof *sl);
     if (sl == NULL) return cni_err_set(err, CNI_ENOMEM, "rank: out of memory");
-    scatter_job sj = {x, n, flip, shift, (uint64_t)nb - 1, nb, sl, NULL, NULL, NULL, em->out};
+    scatter_job sj = {x, n, flip, shift, (uint64_t)nb - 1, nb, sl, NULL, NULL, em->out};
     cni_par_rows(hist_rows, &sj, n, pth, 0, err);
     memset(cnt, 0, sizeof cnt);
     for (int t = 0; t < pth; t++)
@@ -555,7 +554,7 @@ static int fused_rank(const double *x, size_t n, int desc, rank_emit *em, size_t
         at += c;
       }
     }
-    scatter_job sj = {x, n, flip, shift, (uint64_t)nb - 1, nb, sl, k, v, NULL, em->out};
+    scatter_job sj = {x, n, flip, shift, (uint64_t)nb - 1, nb, sl, k, v, em->out};
     cni_par_rows(scatter_rows, &sj, n, pth, 0, err);
     free(sl);
   } else {
