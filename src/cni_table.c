@@ -51,9 +51,54 @@ cni_strdict *cni_strdict_new(void) {
 
 void cni_strdict_ref(cni_strdict *d) { if (d) d->refs++; }
 
+/* The strings are copied into blocks (1 KiB, doubling up to 64 KiB; a long
+** string gets a block of its own): one allocation per block instead of
+** one per string. */
+typedef struct cni_strblock {
+  struct cni_strblock *prev;
+  char data[];
+} cni_strblock;
+
+#define STRBLOCK_MIN ((size_t)1 << 10)
+#define STRBLOCK_MAX ((size_t)1 << 16)
+
+static char *dict_store(cni_strdict *d, const char *s, size_t len) {
+  size_t need = len + 1;
+  char *p;
+  if (need > STRBLOCK_MAX / 4) {              /* long: a block of its own */
+    cni_strblock *b = malloc(sizeof *b + need);
+    if (b == NULL) return NULL;
+    if (d->blk != NULL) { b->prev = d->blk->prev; d->blk->prev = b; }
+    else { b->prev = NULL; d->blk = b; d->blk_used = d->blk_cap = need; }
+    p = b->data;
+  } else {
+    if (d->blk == NULL || d->blk_cap - d->blk_used < need) {
+      size_t cap = d->blk_cap ? d->blk_cap * 2 : STRBLOCK_MIN;
+      cni_strblock *b;
+      if (cap > STRBLOCK_MAX) cap = STRBLOCK_MAX;
+      while (cap < need) cap *= 2;               /* need <= STRBLOCK_MAX / 4 */
+      b = malloc(sizeof *b + cap);
+      if (b == NULL) return NULL;
+      b->prev = d->blk;
+      d->blk = b;
+      d->blk_used = 0;
+      d->blk_cap = cap;
+    }
+    p = d->blk->data + d->blk_used;
+    d->blk_used += need;
+  }
+  memcpy(p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
 void cni_strdict_unref(cni_strdict *d) {
   if (d == NULL || --d->refs > 0) return;
-  for (size_t i = 0; i < d->n; i++) free(d->str[i]);
+  while (d->blk != NULL) {
+    cni_strblock *prev = d->blk->prev;
+    free(d->blk);
+    d->blk = prev;
+  }
   free(d->str);
   free(d->len);
   free(d->hash);
@@ -146,10 +191,8 @@ uint32_t cni_strdict_intern(cni_strdict *d, const char *s, size_t len) {
     d->hash = nh;
     d->cap = nc;
   }
-  char *copy = malloc(len + 1);
+  char *copy = dict_store(d, s, len);
   if (copy == NULL) return CNI_NA_CODE;
-  memcpy(copy, s, len);
-  copy[len] = '\0';
   d->str[d->n] = copy;
   d->len[d->n] = len;
   d->hash[d->n] = (uint32_t)h;

@@ -30,6 +30,8 @@ typedef struct cni_strdict {
   uint32_t *hash;         /* hash of each string (low 32 bits) */
   uint32_t *slots;        /* open-addressing hash: code+1, 0 = empty */
   size_t nslots;          /* power of two */
+  struct cni_strblock *blk;  /* the strings' storage: blocks, newest first */
+  size_t blk_used, blk_cap;  /* bytes used / available in blk */
 } cni_strdict;
 
 typedef struct cni_column {

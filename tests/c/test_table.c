@@ -242,7 +242,44 @@ static void test_groups(void) {
   cni_table_free(t);
 }
 
+/* String storage in blocks: strings of every length from 0 to 20,000
+** bytes (short ones share blocks, long ones get their own), each found
+** again with its exact bytes; interning again gives the same code. */
+static void test_strdict_blocks(void) {
+  cni_strdict *d = cni_strdict_new();
+  static char buf[20001];
+  size_t lens[] = {0, 1, 7, 1000, 2451, 4095, 4096, 4097, 16383, 16384, 16385, 20000, 3, 2451};
+  uint32_t codes[sizeof lens / sizeof lens[0]];
+  size_t i, j;
+  int ok = 1;
+  for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+    for (j = 0; j < lens[i]; j++) buf[j] = (char)('a' + (i + j) % 26);
+    codes[i] = cni_strdict_intern(d, buf, lens[i]);
+    CHECK(codes[i] != CNI_NA_CODE);
+  }
+  for (i = 0; i < 3000; i++) {   /* many short strings over several blocks */
+    char sb[32];
+    int n = snprintf(sb, sizeof sb, "E%08zu", i);
+    if (cni_strdict_intern(d, sb, (size_t)n) == CNI_NA_CODE) ok = 0;
+  }
+  for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+    for (j = 0; j < lens[i]; j++) buf[j] = (char)('a' + (i + j) % 26);
+    if (d->len[codes[i]] != lens[i] || memcmp(d->str[codes[i]], buf, lens[i]) != 0 ||
+        d->str[codes[i]][lens[i]] != '\0' || cni_strdict_intern(d, buf, lens[i]) != codes[i])
+      ok = 0;
+  }
+  for (i = 0; i < 3000; i++) {
+    char sb[32];
+    int n = snprintf(sb, sizeof sb, "E%08zu", i);
+    uint32_t k = cni_strdict_find(d, sb, (size_t)n);
+    if (k == CNI_NA_CODE || strcmp(d->str[k], sb) != 0) ok = 0;
+  }
+  CHECK(ok);
+  cni_strdict_unref(d);
+}
+
 int main(void) {
+  test_strdict_blocks();
   test_basic();
   test_filter_sort();
   test_keys_join();
