@@ -31,6 +31,11 @@ void lcni_pushcolumn(lua_State *L, cni_column *c);
 ** as the script allocates more: one collector step per 32 MiB of new
 ** column data. Returns c. */
 cni_column *lcni_track(lua_State *L, cni_column *c);
+/* Pushes a new column of n rows (its box first, so that Lua owns the
+** memory if an error follows) and returns it; raises "not enough memory".
+** Values start missing, except for a numeric column with fill = 0: left
+** uninitialised, for a kernel that writes every value. */
+cni_column *lcni_newcolumn(lua_State *L, cni_coltype type, size_t n, int fill);
 /* Raise a structured error {kind=, msg=, file=, row=, col=}. kind is "data",
 ** "spec", "usage", "io" or "runtime". The message is prefixed with the
 ** caller's script position (luaL_where level 1) when 'where' is set. */

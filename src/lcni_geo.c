@@ -128,17 +128,13 @@ static size_t check_index(lua_State *L, int arg, const cni_shapes *s) {
 
 static int strcol(lua_State *L, int names) {
   const cni_shapes *s = checkshapes(L, 1);
-  lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->c = NULL;
-  luaL_setmetatable(L, LCNI_COLUMN);
-  b->c = lcni_track(L, cni_col_new(CNI_STR, s->n, NULL));
-  if (!b->c) return luaL_error(L, "not enough memory");
+  cni_column *c = lcni_newcolumn(L, CNI_STR, s->n, 1);
   for (size_t i = 0; i < s->n; i++) {
     const char *v = names ? cni_shape_name(s, i) : cni_shape_code(s, i);
     if (names && v[0] == '\0') continue;   /* no name: missing */
-    uint32_t k = cni_strdict_intern(b->c->dict, v, strlen(v));
+    uint32_t k = cni_strdict_intern(c->dict, v, strlen(v));
     if (k == CNI_NA_CODE) return luaL_error(L, "not enough memory");
-    b->c->code[i] = k;
+    c->code[i] = k;
   }
   return 1;
 }

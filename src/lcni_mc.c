@@ -28,21 +28,11 @@
 /* {===== helpers */
 
 static double *newnum(lua_State *L, size_t n) {
-  lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->c = NULL;
-  luaL_setmetatable(L, LCNI_COLUMN);
-  b->c = lcni_track(L, cni_col_new(CNI_NUM, n, NULL));
-  if (!b->c) luaL_error(L, "not enough memory");
-  return b->c->num;
+  return lcni_newcolumn(L, CNI_NUM, n, 1)->num;
 }
 
 static uint8_t *newbool(lua_State *L, size_t n) {
-  lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->c = NULL;
-  luaL_setmetatable(L, LCNI_COLUMN);
-  b->c = lcni_track(L, cni_col_new(CNI_BOOL, n, NULL));
-  if (!b->c) luaL_error(L, "not enough memory");
-  return b->c->b;
+  return lcni_newcolumn(L, CNI_BOOL, n, 1)->b;
 }
 
 static void *scratch_ud(lua_State *L, size_t bytes) {

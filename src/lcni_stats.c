@@ -26,23 +26,13 @@ static cni_column *checknum(lua_State *L, int i) {
 
 /* Pushes a new numeric column of n rows and returns its data. */
 static double *newnum(lua_State *L, size_t n) {
-  lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->c = NULL;
-  luaL_setmetatable(L, LCNI_COLUMN);
-  b->c = lcni_track(L, cni_col_new(CNI_NUM, n, NULL));
-  if (!b->c) luaL_error(L, "not enough memory");
-  return b->c->num;
+  return lcni_newcolumn(L, CNI_NUM, n, 1)->num;
 }
 
 /* newnum for a kernel that writes every value (not filled here, so that
 ** the first touch of its pages happens on the kernel's thread) */
 static double *newnum_raw(lua_State *L, size_t n) {
-  lcni_cbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->c = NULL;
-  luaL_setmetatable(L, LCNI_COLUMN);
-  b->c = lcni_track(L, cni_col_new_num_raw(n));
-  if (!b->c) luaL_error(L, "not enough memory");
-  return b->c->num;
+  return lcni_newcolumn(L, CNI_NUM, n, 0)->num;
 }
 
 /* Row-wise kernels run on all cores from this many rows up. */

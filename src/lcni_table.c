@@ -124,6 +124,14 @@ static lcni_cbox *newcolbox(lua_State *L) {
   return b;
 }
 
+cni_column *lcni_newcolumn(lua_State *L, cni_coltype type, size_t n, int fill) {
+  lcni_cbox *b = newcolbox(L);
+  b->c = lcni_track(L, type == CNI_NUM && !fill ? cni_col_new_num_raw(n)
+                                                : cni_col_new(type, n, NULL));
+  if (!b->c) luaL_error(L, "not enough memory");
+  return b->c;
+}
+
 static lcni_tbox *newtablebox(lua_State *L) {
   lcni_tbox *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->t = NULL;
