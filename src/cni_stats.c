@@ -59,8 +59,8 @@ static void insertion_kv(uint64_t *k, size_t *v, size_t n) {
 ** RADIX_PASSES * RADIX_SIZE counters. Stable. If rk != NULL (requires v),
 ** the last pass writes ranks instead of moving data: rk[payload] = position
 ** + 1 for positions < nv, NaN after (the "ties first" rank); *kres and *vres
-** are then undefined. Two instances: 32-bit payload (n <= UINT32_MAX, less
-** memory traffic) and size_t payload. */
+** are then undefined. Used (size_t payload) for arrays of more than
+** UINT32_MAX values and for cni_sort_values; smaller argsorts take msd_run. */
 #define DEFINE_RADIX(NAME, VT)                                               \
   static void NAME(uint64_t *k, uint64_t *kt, VT *v, VT *vt, size_t n,        \
                    size_t *hist, int ident, uint64_t **kres, VT **vres,       \
@@ -132,7 +132,6 @@ static void insertion_kv(uint64_t *k, size_t *v, size_t n) {
     *vres = v;                                                               \
   }
 
-DEFINE_RADIX(radix_kv32, uint32_t)
 DEFINE_RADIX(radix_kv, size_t)
 
 /* Arrays of at least PARTIAL_MIN values take the MSD / cache_sort path
@@ -640,13 +639,7 @@ static int csort_run2(const double *x, size_t n, int desc, csort *s,
     s->v = v;
     if (rk != NULL)
       for (i = 0; i < n; i++) rk[v[i]] = i < n - nnan ? (double)(i + 1) : NAN;
-  } else if (n <= UINT32_MAX) {
-    uint32_t *v32 = (uint32_t *)(void *)(k + 2 * n), *vres;
-    radix_kv32(k, k + n, v32, v32 + n, n, (size_t *)(void *)(k + 3 * n), 1,
-               &kres, &vres, rk, n - nnan, 0);
-    s->k = kres;
-    s->v32 = vres;
-  } else {
+  } else {   /* more than UINT32_MAX values (smaller ones: msd_run above) */
     size_t *v = (size_t *)(void *)(k + 2 * n), *vres;
     radix_kv(k, k + n, v, v + n, n, (size_t *)(void *)(k + 4 * n), 1, &kres,
              &vres, rk, n - nnan, 0);
